@@ -26,6 +26,21 @@ export const ERROR_CODES = {
   // The IR itself.
   IR_INVALID: "a Workload or launch.json that does not match the schema",
   IR_NOT_CANONICAL: "a value canonical JSON cannot encode (non-integer number, undefined, cycle)",
+  // Build: the guest kernel, host packages and image layers (packages/builder).
+  BUILD_HOST_PACKAGE_MISSING: "a host package the build needs is absent and could not be installed",
+  BUILD_COMMAND_FAILED: "a host command the build runs (tar, make, mke2fs, mmdebstrap, ...) failed",
+  BUILD_KERNEL_CONFIG_DROPPED: "a kernel config fragment option did not survive make olddefconfig",
+  BUILD_KERNEL_INVALID: "a kernel file is missing, not an ELF vmlinux, or lacks the PVH entry note",
+  BUILD_KERNEL_LOCKED: "another process held the kernel build lock past the deadline",
+  BUILD_APT_SOURCES: "no usable Debian mirror could be read from the host's apt configuration",
+  BUILD_PAYLOAD_NOT_FOUND: "no compressed kernel payload (lz4/xz magic) in a vmlinuz image",
+  BUILD_MODULE_DEPS: "a kernel module dependency is missing or the dependencies form a cycle",
+  // Boot: the VMM backend (packages/runtime/src/backend).
+  BOOT_QEMU_MISSING: "qemu-system-x86_64 is not installed",
+  BOOT_BAD_SPEC: "a VM spec that cannot be turned into a VMM command line",
+  BOOT_VMM_EXITED: "the VMM process exited before the guest was up, or could not be started",
+  BOOT_TIMEOUT: "the guest did not reach a boot milestone before the deadline",
+  BOOT_QMP_FAILED: "the QMP monitor socket refused, closed early or answered with an error",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -30,6 +30,15 @@ export class MvmError extends Error {
   /** Where in the declaration the defect is: e.g. ["env", "API_KEY"] or ["resources", "memory_mb"]. */
   readonly path: readonly (string | number)[];
 
+  /** Attaches the source position and makes the uncaught-error printout lead with `file:line:col: error[CODE]`. */
+  at(location: SourceLocation | undefined): this {
+    if (!location || this.location) return this;
+    this.location = location;
+    const frames = (this.stack ?? "").split("\n").filter((line) => line.startsWith("    at "));
+    this.stack = [`${this.name}: ${this.format()}`, ...frames].join("\n");
+    return this;
+  }
+
   /** `file:line:col: error[CODE]: message` plus the hint, the form every front end prints. */
   format(): string {
     const where = this.location ? `${this.location.file}:${this.location.line}:${this.location.column}: ` : "";

@@ -7,3 +7,4 @@ export * from "./canonical-json.ts";
 export * from "./validate.ts";
 export * from "./errors.ts";
 export * from "./error-codes.ts";
+export * from "./declaration/index.ts";

@@ -1,0 +1,8 @@
+/**
+ * @module mvm-sdk — declare a microVM workload from one function and emit its Workload IR.
+ * The same declaration compiles statically with `mvmctl compile app.ts`, to the same bytes.
+ */
+export { app, type AppOptions } from "./app.ts";
+export { emitJson, emitJson as emit_json } from "./emit.ts";
+export * from "./helpers.ts";
+export { MvmError } from "@mvm/ir";
