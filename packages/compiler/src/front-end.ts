@@ -6,16 +6,10 @@
  * Errors: throw `MvmError` with `location` set ({file, line, column (1-based, code points), length}); the
  * caller renders `file:line:col: error[CODE]: message`, a code frame with a caret, and the hint.
  */
-import type { Language, Workload } from "@mvm/ir";
+import type { FunctionParam, Language, Workload } from "@mvm/ir";
 
-/** One parameter of the entrypoint function, as written: launch.json carries these; the IR does not. */
-export interface FunctionParam {
-  name: string;
-  /** True when the parameter has a default value. */
-  has_default: boolean;
-  /** The declared type annotation exactly as written in the source, or null when there is none. */
-  type: string | null;
-}
+/** One parameter of the entrypoint function, as written (defined with launch.json in @mvm/ir). */
+export type { FunctionParam };
 
 export type FrontEndResult =
   /** A module-level app declaration was found and lowered. */

@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ERROR_CODES } from "./error-codes.ts";
+import { Launch } from "./launch.ts";
 import { Workload } from "./schema.ts";
 
 const repoFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
 
-/** Every derived file as [absolute path, exact text]: the JSON Schema and the Python error-code table. */
+/** Every derived file as [absolute path, exact text]: the JSON Schemas and the Python error-code table. */
 export function generatedFiles(): [string, string][] {
   const schema = { title: "mvm Workload IR 0.1", ...z.toJSONSchema(Workload) };
   const python = [
@@ -19,6 +20,7 @@ export function generatedFiles(): [string, string][] {
   ].join("\n");
   return [
     [repoFile("packages/ir/schema/workload.schema.json"), `${JSON.stringify(schema, null, 2)}\n`],
+    [repoFile("packages/ir/schema/launch.schema.json"), `${JSON.stringify({ title: "mvm launch.json 1.1", ...z.toJSONSchema(Launch) }, null, 2)}\n`],
     [repoFile("sdk/python/mvm/_error_codes.py"), python],
   ];
 }

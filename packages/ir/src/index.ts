@@ -8,3 +8,4 @@ export * from "./validate.ts";
 export * from "./errors.ts";
 export * from "./error-codes.ts";
 export * from "./declaration/index.ts";
+export * from "./launch.ts";

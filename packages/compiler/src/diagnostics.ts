@@ -1,0 +1,24 @@
+/**
+ * Renders an MvmError the way a good compiler does: `file:line:col: error[CODE]: message`, the source
+ * line with a caret under the offending code (columns in code points), and the hint.
+ */
+import type { MvmError } from "@mvm/ir";
+
+export function renderDiagnostic(err: MvmError, sourceText?: string): string {
+  const head = `${err.location ? `${err.location.file}:${err.location.line}:${err.location.column}: ` : ""}error[${err.code}]: ${err.message}`;
+  const lines = [head];
+  const loc = err.location;
+  const sourceLine = loc && sourceText !== undefined ? sourceText.split(/\r?\n/)[loc.line - 1] : undefined;
+  if (loc && sourceLine !== undefined) {
+    const gutter = String(loc.line).length + 3;
+    const chars = [...sourceLine];
+    const start = Math.min(loc.column - 1, chars.length);
+    const width = Math.max(1, Math.min(loc.length ?? 1, chars.length - start));
+    // Keep tabs in the padding so the caret lines up under tab-indented code.
+    const padding = chars.slice(0, start).map((c) => (c === "\t" ? "\t" : " ")).join("");
+    lines.push(`${String(loc.line).padStart(gutter - 1)} | ${sourceLine}`);
+    lines.push(`${" ".repeat(gutter - 1)} | ${padding}${"^".repeat(width)}`);
+  }
+  if (err.hint) lines.push(`hint: ${err.hint}`);
+  return lines.join("\n");
+}
