@@ -1,0 +1,45 @@
+/**
+ * mvmctl: argument parsing and printing only; every command's work lives in the stage packages.
+ * The only place that exits the process.
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { MvmError } from "@mvm/ir";
+import { compileCommand } from "./commands/compile.ts";
+import { doctorCommand } from "./commands/doctor.ts";
+import { EXIT, type ExitCode } from "./exit-codes.ts";
+import { reportError } from "./report.ts";
+
+const program = new Command("mvmctl")
+  .description("Declare, build and run microVM workloads")
+  .version("0.1.0")
+  .exitOverride()
+  .showHelpAfterError();
+
+program
+  .command("compile")
+  .description("Parse an app file without running it and print its Workload IR (.py, .ts, .tsx, .mts, .cts, .js, .mjs, .cjs)")
+  .argument("<file>", "the app file")
+  .option("--out <dir>", "also write DIR/workload.json, DIR/launch.json and DIR/source/")
+  .action((file, flags) => compileCommand(file, flags));
+
+program
+  .command("doctor")
+  .description("Check this host: TypeScript runner, python3, QEMU, accelerator, kernel, compilers")
+  .option("--json", "print the checks as JSON")
+  .action((flags) => doctorCommand(flags));
+
+async function main(argv: string[]): Promise<ExitCode> {
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === EXIT.FAILED ? EXIT.FAILED : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    reportError(err);
+    if (err instanceof MvmError && err.code === "RUN_TIMEOUT") return EXIT.TIMEOUT;
+    return EXIT.FAILED;
+  }
+}
+
+process.exit(await main(process.argv));
