@@ -1,6 +1,5 @@
 import { lowerApp, MvmError, type DeclValue } from "@mvm/ir";
 import { userCallSite } from "./call-site.ts";
-import { installEmitAtExit } from "./emit.ts";
 import { located, type Helper, type HookSpec } from "./helpers.ts";
 import { sdkState } from "./state.ts";
 
@@ -38,7 +37,6 @@ export function app(options: AppOptions): <F extends (...args: never[]) => unkno
     }
     state.app = lowerApp(options as unknown as { [key: string]: DeclValue }, { language: "node", fileStem: site ? stem(site.file) : "app" });
   });
-  installEmitAtExit();
   return (fn) => fn;
 }
 
