@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { MvmError } from "@mvm/ir";
+import { runCommand } from "./command.ts";
+import type { ProgressFn } from "./progress.ts";
+
+const execFileP = promisify(execFile);
+
+/** What a host package is needed for; one column of host-packages.txt. */
+export type HostPackagePurpose = "vmm" | "kernel" | "image";
+
+/** Path of the one list of host packages (also read by `.ci/run`). */
+export const HOST_PACKAGES_FILE = new URL("../host-packages.txt", import.meta.url).pathname;
+
+/** The Debian packages mvm needs, optionally only those for one purpose. */
+export function hostPackages(purpose?: HostPackagePurpose): string[] {
+  const rows = readFileSync(HOST_PACKAGES_FILE, "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => l.split(/\s+/));
+  return rows.filter(([, p]) => !purpose || p === purpose).map(([name]) => name as string);
+}
+
+/** The packages among `names` that dpkg does not report as installed. */
+export async function missingHostPackages(names: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of names) {
+    const status = await execFileP("dpkg-query", ["-W", "-f=${db:Status-Abbrev}", name]).then(
+      (r) => r.stdout,
+      () => "",
+    );
+    if (!status.startsWith("ii")) missing.push(name);
+  }
+  return missing;
+}
+
+/**
+ * Installs whichever of `names` are missing with apt-get (root only); a no-op when all are present.
+ * Throws BUILD_HOST_PACKAGE_MISSING naming the packages when it cannot install them.
+ */
+export async function ensureHostPackages(names: readonly string[], progress?: ProgressFn): Promise<void> {
+  const missing = await missingHostPackages(names);
+  if (missing.length === 0) return;
+  const install = `apt-get install -y --no-install-recommends ${missing.join(" ")}`;
+  if (process.getuid?.() !== 0) {
+    throw new MvmError("BUILD_HOST_PACKAGE_MISSING", `host packages not installed: ${missing.join(", ")}`, `run: sudo ${install}`);
+  }
+  progress?.({ phase: "apt", message: `installing ${missing.join(" ")}` });
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const args = ["install", "-y", "--no-install-recommends", ...missing];
+  try {
+    await runCommand("apt-get", args, { env });
+  } catch {
+    // Fresh machines often have empty package lists; refresh once and retry.
+    await runCommand("apt-get", ["update"], { env });
+    await runCommand("apt-get", args, { env }).catch((err: unknown) => {
+      throw new MvmError("BUILD_HOST_PACKAGE_MISSING", `apt-get could not install ${missing.join(", ")}`, `run: ${install}`, { cause: err });
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The VMM backend contract. QEMU (`qemu.ts`) implements it today; a Firecracker backend would be a
+ * second implementation with a vsock channel, not branches inside the QEMU one (STYLE.md §1).
+ */
+
+/** Which kernel build the VM boots; decides the machine and cmdline tweaks it tolerates. */
+export type KernelFlavour =
+  /** Our own kernel (no ACPI/PCI, virtio-mmio from the cmdline): acpi=off and noapictimer are safe. */
+  | "mvm"
+  /** Debian's cloud kernel: virtio is modular, ACPI must stay on, noapictimer breaks timers. */
+  | "debian-cloud";
+
+export interface GuestKernelSpec {
+  /** An uncompressed PVH `vmlinux`. */
+  path: string;
+  flavour: KernelFlavour;
+  /** An initramfs to pass with `-initrd`; Debian kernels need one that loads the virtio modules. */
+  initrd?: string;
+}
+
+export interface PortForward {
+  guest: number;
+  host: number;
+  proto: "tcp" | "udp";
+}
+
+export type NetworkSpec =
+  /** No NIC at all: the guest has only `lo`. */
+  | { mode: "none" }
+  /** User-mode (slirp) networking; each port is forwarded from 127.0.0.1 on the host. */
+  | { mode: "user"; ports: PortForward[] };
+
+/** How the host talks to the guest agent. */
+export type ChannelSpec =
+  /** A virtio-serial port named `name` (default `mvm.agent`) backed by a host Unix socket QEMU listens on. */
+  | { kind: "virtio-serial"; socketPath: string; name?: string }
+  /** A vsock port (Firecracker's userspace vsock: host Unix socket with a CONNECT handshake). Not implemented yet. */
+  | { kind: "vsock"; socketPath: string; guestCid: number; port: number };
+
+export interface VmSpec {
+  kernel: GuestKernelSpec;
+  /** A raw ext4 image attached read-only as the root disk (/dev/vda); omit to run from the initramfs. */
+  rootfs?: string;
+  /** Path of the init program on the root disk; default `/init`. */
+  init?: string;
+  cpus: number;
+  memoryMb: number;
+  network: NetworkSpec;
+  channel?: ChannelSpec;
+  /** File that receives the guest serial console. */
+  consoleLog: string;
+  /** Unix socket path for the VMM's control channel (QMP for QEMU). */
+  controlSocket: string;
+  /** Extra kernel command-line words, appended last. */
+  kernelArgs?: string[];
+}
+
+export type ExitReason =
+  /** The guest shut itself down (`reboot -f` with `reboot=t` and `-no-reboot`). */
+  | "guest"
+  /** The VMM quit when asked through its control channel. */
+  | "quit"
+  /** The VMM was killed after the softer steps missed their deadlines. */
+  | "killed";
+
+export interface VmExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  reason: ExitReason;
+}
+
+export interface StopOptions {
+  /** Asks the guest agent to shut down (runs before_stop, then the guest reboots itself out of existence). */
+  askGuest?: () => Promise<void>;
+  /** How long the guest gets after `askGuest`; default 15 s. */
+  guestDeadlineMs?: number;
+  /** How long the VMM gets after a control-channel quit; default 5 s. */
+  quitDeadlineMs?: number;
+}
+
+export interface RunningVm {
+  readonly pid: number;
+  readonly spec: VmSpec;
+  /** Settles when the VMM process exits, however that happens. */
+  readonly exited: Promise<VmExit>;
+  /** Resolves with the matching console line once it appears; fails on deadline or VMM exit. */
+  waitForConsole(pattern: RegExp, opts: { deadlineMs: number; what: string }): Promise<string>;
+  /** Graceful stop: the guest (if asked), then a VMM quit, then SIGKILL, each with a deadline. */
+  stop(opts?: StopOptions): Promise<VmExit>;
+}
+
+export interface Backend {
+  readonly name: "qemu" | "firecracker";
+  /** The channel kinds this backend can attach. */
+  readonly channelKinds: readonly ChannelSpec["kind"][];
+  start(spec: VmSpec): Promise<RunningVm>;
+}

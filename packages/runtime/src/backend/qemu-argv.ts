@@ -1,0 +1,106 @@
+import { MvmError } from "@mvm/ir";
+import type { AcceleratorChoice } from "./accelerator.ts";
+import type { VmSpec } from "./backend.ts";
+
+export const QEMU_BINARY = "qemu-system-x86_64";
+/** Default name of the agent's virtio-serial port; the guest finds it under /sys/class/virtio-ports. */
+export const AGENT_PORT_NAME = "mvm.agent";
+/** sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
+const MAX_UNIX_SOCKET_PATH = 107;
+/** The guest address and gateway slirp uses. */
+const SLIRP_GUEST_IP = "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off";
+
+/** Escapes a value inside a QEMU `key=value,...` option, where `,` must be doubled. */
+function optValue(value: string): string {
+  return value.replaceAll(",", ",,");
+}
+
+function checkSocketPath(what: string, path: string): void {
+  if (Buffer.byteLength(path) > MAX_UNIX_SOCKET_PATH) {
+    throw new MvmError("BOOT_BAD_SPEC", `${what} ${path} is ${Buffer.byteLength(path)} bytes; Unix sockets allow ${MAX_UNIX_SOCKET_PATH}`, "use a shorter MVM_HOME");
+  }
+}
+
+function checkSpec(spec: VmSpec): void {
+  if (!Number.isInteger(spec.cpus) || spec.cpus < 1 || spec.cpus > 8) {
+    throw new MvmError("BOOT_BAD_SPEC", `cpus is ${spec.cpus}; expected an integer from 1 to 8 (the kernel's NR_CPUS)`, "set resources.cpu_cores to 1..8");
+  }
+  if (!Number.isInteger(spec.memoryMb) || spec.memoryMb < 64) {
+    throw new MvmError("BOOT_BAD_SPEC", `memoryMb is ${spec.memoryMb}; expected an integer of at least 64`, "set resources.memory_mb to 64 or more");
+  }
+  if (spec.network.mode === "user") {
+    for (const p of spec.network.ports) {
+      for (const port of [p.guest, p.host]) {
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+          throw new MvmError("BOOT_BAD_SPEC", `port ${port} is not in 1..65535`, "fix network.ports");
+        }
+      }
+    }
+  }
+  if (spec.channel?.kind === "vsock") {
+    throw new MvmError("BOOT_BAD_SPEC", "the QEMU backend has no vsock here (no /dev/vhost-vsock)", "use a virtio-serial channel");
+  }
+  if (spec.kernelArgs?.some((a) => /\s/.test(a) || a === "")) {
+    throw new MvmError("BOOT_BAD_SPEC", `kernel arguments must be single non-empty words: ${JSON.stringify(spec.kernelArgs)}`, "split them into separate words");
+  }
+  checkSocketPath("control socket", spec.controlSocket);
+  if (spec.channel) checkSocketPath("channel socket", spec.channel.socketPath);
+}
+
+/** The guest kernel command line for a spec, as separate words. */
+export function kernelCmdline(spec: VmSpec, accel: AcceleratorChoice, tscKhz: number | null): string[] {
+  const words = ["console=ttyS0", "reboot=t", "panic=-1", "quiet"];
+  if (accel.accel === "tcg") {
+    // Under TCG about 1 boot in 7 hangs unless the guest is told the host TSC rate (RUNTIME-NOTES.md §2).
+    if (tscKhz) words.push(`tsc_early_khz=${tscKhz}`);
+    words.push("no_timer_check");
+    // Skips ~0.25 s of LAPIC timer calibration; only our kernel's PIT clockevent survives it (gotcha 3).
+    if (spec.kernel.flavour === "mvm") words.push("noapictimer");
+  }
+  // Debian kernels spend ~160 ms in crypto self-tests; ours has them compiled out.
+  if (spec.kernel.flavour === "debian-cloud") words.push("cryptomgr.notests");
+  if (spec.rootfs) words.push("root=/dev/vda", "ro", "rootfstype=ext4", `init=${spec.init ?? "/init"}`);
+  if (spec.network.mode === "user") words.push(`ip=${SLIRP_GUEST_IP}`);
+  words.push(...(spec.kernelArgs ?? []));
+  return words;
+}
+
+/** The full `qemu-system-x86_64` argument vector for a spec under the chosen accelerator. */
+export function qemuArgv(spec: VmSpec, accel: AcceleratorChoice, tscKhz: number | null): string[] {
+  checkSpec(spec);
+  // Our kernel has no ACPI; QEMU then lists the virtio-mmio devices on the cmdline (gotcha 5).
+  // Debian kernels lack VIRTIO_MMIO_CMDLINE_DEVICES, so they need ACPI on (gotcha 4).
+  const acpi = spec.kernel.flavour === "mvm" ? ",acpi=off" : "";
+  const argv = [
+    ...(accel.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"]),
+    // rtc=on: with rtc=off the kernel waits out two 1 s RTC timeouts (gotcha 1).
+    "-M", `microvm,x-option-roms=off,isa-serial=on,rtc=on${acpi}`,
+    "-m", String(spec.memoryMb),
+    "-smp", String(spec.cpus),
+    "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
+    "-chardev", `file,id=console,path=${optValue(spec.consoleLog)}`,
+    "-serial", "chardev:console",
+    "-kernel", spec.kernel.path,
+    ...(spec.kernel.initrd ? ["-initrd", spec.kernel.initrd] : []),
+    "-append", kernelCmdline(spec, accel, tscKhz).join(" "),
+  ];
+  if (spec.rootfs) {
+    argv.push(
+      "-drive", `id=root,file=${optValue(spec.rootfs)},format=raw,if=none,readonly=on`,
+      "-device", "virtio-blk-device,drive=root",
+    );
+  }
+  if (spec.channel?.kind === "virtio-serial") {
+    argv.push(
+      "-device", "virtio-serial-device",
+      "-chardev", `socket,id=agent,path=${optValue(spec.channel.socketPath)},server=on,wait=off`,
+      "-device", `virtserialport,chardev=agent,name=${spec.channel.name ?? AGENT_PORT_NAME}`,
+    );
+  }
+  if (spec.network.mode === "user") {
+    const fwds = spec.network.ports.map((p) => `,hostfwd=${p.proto}:127.0.0.1:${p.host}-:${p.guest}`).join("");
+    argv.push("-netdev", `user,id=net0${fwds}`, "-device", "virtio-net-device,netdev=net0");
+  }
+  argv.push("-qmp", `unix:${optValue(spec.controlSocket)},server=on,wait=off`);
+  return argv;
+}
