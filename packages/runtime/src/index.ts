@@ -3,3 +3,4 @@
  * doctor checks.
  */
 export * from "./backend/index.ts";
+export * from "./doctor.ts";

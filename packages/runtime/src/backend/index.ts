@@ -4,3 +4,4 @@ export * from "./accelerator.ts";
 export * from "./qemu-argv.ts";
 export * from "./qemu.ts";
 export * from "./qmp.ts";
+export * from "./kvm-boot-check.ts";

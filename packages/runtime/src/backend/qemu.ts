@@ -3,7 +3,7 @@ import { open, rm, writeFile } from "node:fs/promises";
 import { MvmError } from "@mvm/ir";
 import { ensureHostPackages, hostPackages } from "@mvm/builder";
 import { chooseAccelerator, hostTscKhz, readAcceleratorFacts, type AcceleratorChoice } from "./accelerator.ts";
-import type { Backend, ExitReason, RunningVm, StopOptions, VmExit, VmSpec } from "./backend.ts";
+import type { Backend, ExitReason, GuestKernelSpec, RunningVm, StopOptions, VmExit, VmSpec } from "./backend.ts";
 import { QmpClient } from "./qmp.ts";
 import { QEMU_BINARY, qemuArgv } from "./qemu-argv.ts";
 
@@ -14,8 +14,8 @@ const CONSOLE_POLL_MS = 20;
 export interface QemuBackendOptions {
   /** Use this accelerator instead of probing (the KVM boot check itself does this). */
   accel?: AcceleratorChoice;
-  /** Checks that KVM really boots a guest; returns a failure description or null. Default: none (TCG). */
-  kvmBootCheck?: () => Promise<string | null>;
+  /** Checks that KVM really boots `kernel`; returns a failure description or null. Default: a real test boot. */
+  kvmBootCheck?: (kernel: GuestKernelSpec | undefined) => Promise<string | null>;
 }
 
 /** The QEMU `-M microvm` backend (RUNTIME-NOTES.md Appendix A). */
@@ -26,18 +26,19 @@ export class QemuBackend implements Backend {
 
   constructor(private readonly options: QemuBackendOptions = {}) {}
 
-  /** The accelerator VMs from this backend use, probed once. */
-  accelerator(): Promise<AcceleratorChoice> {
+  /** The accelerator VMs from this backend use, probed once (a KVM test boot uses `kernel`). */
+  accelerator(kernel?: GuestKernelSpec): Promise<AcceleratorChoice> {
+    const check = this.options.kvmBootCheck ?? ((k) => import("./kvm-boot-check.ts").then((m) => m.kvmBootCheck(k)));
     this.accelChoice ??= this.options.accel
       ? Promise.resolve(this.options.accel)
-      : chooseAccelerator(readAcceleratorFacts(), this.options.kvmBootCheck ?? (async () => "no KVM boot check configured"));
+      : chooseAccelerator(readAcceleratorFacts(), () => check(kernel));
     return this.accelChoice;
   }
 
   /** Spawns QEMU and resolves once its QMP monitor answers; the guest boots on from there. */
   async start(spec: VmSpec): Promise<RunningVm> {
     await ensureHostPackages(hostPackages("vmm"));
-    const accel = await this.accelerator();
+    const accel = await this.accelerator(spec.kernel);
     const argv = qemuArgv(spec, accel, accel.accel === "tcg" ? hostTscKhz() : null);
     const sockets = [spec.controlSocket, ...(spec.channel ? [spec.channel.socketPath] : [])];
     await Promise.all(sockets.map((s) => rm(s, { force: true })));

@@ -1,0 +1,42 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeBusyboxInitramfs } from "@mvm/builder";
+import type { GuestKernelSpec } from "./backend.ts";
+import { QemuBackend } from "./qemu.ts";
+
+const KVM_CHECK_DEADLINE_MS = 10_000;
+const MARKER = "MVM-KVM-OK";
+
+/**
+ * Boots `kernel` under `-accel kvm` with a busybox initramfs and waits for its marker: /dev/kvm that
+ * opens is not proof, since nested setups (PVM) crash stock kernels seconds into boot (RUNTIME-NOTES §1).
+ * Returns null on success, else what went wrong.
+ */
+export async function kvmBootCheck(kernel: GuestKernelSpec | undefined): Promise<string | null> {
+  if (!kernel) return "no guest kernel available to test-boot under KVM";
+  const dir = await mkdtemp(join(tmpdir(), "mvm-kvm-check-"));
+  try {
+    const initrd = join(dir, "initrd.cpio");
+    await writeBusyboxInitramfs(initrd, `#!/bin/sh\necho ${MARKER}\n/bin/busybox reboot -f\n`);
+    const backend = new QemuBackend({ accel: { accel: "kvm", reason: "boot check" } });
+    const vm = await backend.start({
+      kernel: { ...kernel, initrd },
+      cpus: 1,
+      memoryMb: 128,
+      network: { mode: "none" },
+      consoleLog: join(dir, "console.log"),
+      controlSocket: join(dir, "qmp.sock"),
+    });
+    try {
+      await vm.waitForConsole(new RegExp(MARKER), { deadlineMs: KVM_CHECK_DEADLINE_MS, what: "the KVM test boot" });
+      return null;
+    } finally {
+      await vm.stop({ quitDeadlineMs: 2_000 });
+    }
+  } catch (err) {
+    return err instanceof Error ? err.message.split("\n")[0] ?? "failed" : String(err);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
