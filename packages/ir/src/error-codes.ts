@@ -41,6 +41,22 @@ export const ERROR_CODES = {
   BOOT_VMM_EXITED: "the VMM process exited before the guest was up, or could not be started",
   BOOT_TIMEOUT: "the guest did not reach a boot milestone before the deadline",
   BOOT_QMP_FAILED: "the QMP monitor socket refused, closed early or answered with an error",
+  // Run: the host↔guest channel and the guest agent (wire codes map 1:1, see guest/PROTOCOL.md §Errors).
+  RUN_CONNECT_FAILED: "the channel socket did not accept a connection before the deadline",
+  RUN_CHANNEL_CLOSED: "the channel closed (or was closed after a bad frame) with requests outstanding",
+  RUN_BAD_FRAME: "a frame that breaks the protocol: bad length, bad JSON, schema violation or unknown type",
+  RUN_UNSUPPORTED_VERSION: "the guest agent speaks no protocol version this host accepts",
+  RUN_PAYLOAD_TOO_LARGE: "a frame or chunked message larger than the protocol's caps",
+  RUN_TIMEOUT: "a call ran past its deadline",
+  RUN_NOT_READY: "the agent is not READY (still starting, or stopping)",
+  RUN_BUSY: "the agent already runs its maximum of calls in flight",
+  RUN_RUNNER_CRASHED: "the language runner exited during the call",
+  RUN_INVALID_ENTRYPOINT: "the configured module or function could not be loaded",
+  RUN_FUNCTION_ERROR: "the user's function raised; the exception travels with the error",
+  RUN_HOOK_FAILED: "a before_start or after_start hook failed, so the agent never became READY",
+  RUN_EXEC_FAILED: "the agent could not start the requested command",
+  RUN_AGENT_INTERNAL: "the agent hit an internal error",
+  RUN_AGENT_BUILD_FAILED: "the guest agent could not be compiled with the host cc",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
