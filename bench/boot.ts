@@ -1,0 +1,91 @@
+/**
+ * Boot time through our QEMU backend vs the bare `qemu-system-x86_64` command line (RUNTIME-NOTES.md
+ * Appendix A) for the same kernel and the same ext4 image, runs interleaved in one process, medians
+ * and the ratio. The guest's /init prints a marker and reboots; both sides time spawn → marker seen.
+ * Usage: npx tsx bench/boot.ts [runs=10]
+ */
+import { spawn } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { HOST_BUSYBOX, mkExt4, resolveGuestKernel } from "@mvm/builder";
+import { hostTscKhz, QemuBackend, QEMU_BINARY } from "@mvm/runtime";
+import { formatMs, median } from "./stats.ts";
+
+const RUNS = Number(process.argv[2] ?? 10);
+const MARKER = "MVM-BENCH-INIT";
+
+const kernel = await resolveGuestKernel((e) => process.stderr.write(`[kernel] ${e.phase} ${e.message ?? ""}\n`));
+if (kernel.flavour !== "mvm") throw new Error("bench/boot.ts compares command lines for the mvm kernel; unset MVM_KERNEL_FALLBACK");
+const work = await mkdtemp(join(tmpdir(), "mvm-bench-boot-"));
+const root = join(work, "root");
+for (const d of ["bin", "dev", "proc"]) await mkdir(join(root, d), { recursive: true });
+await copyFile(HOST_BUSYBOX, join(root, "bin/busybox"));
+await symlink("busybox", join(root, "bin/sh"));
+await writeFile(join(root, "init"), `#!/bin/sh\necho ${MARKER}\n/bin/busybox reboot -f\n`, { mode: 0o755 });
+const image = join(work, "root.ext4");
+await mkExt4(root, image);
+
+/** Appendix A's cold-boot command, console on stdout, no channel or QMP. */
+function bareArgv(): string[] {
+  return [
+    "-accel", "tcg", "-cpu", "max", "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=on,acpi=off", "-m", "256",
+    "-nodefaults", "-no-user-config", "-nographic", "-serial", "stdio", "-no-reboot",
+    "-kernel", kernel.vmlinux,
+    "-append", `console=ttyS0 reboot=t panic=-1 tsc_early_khz=${hostTscKhz()} quiet no_timer_check noapictimer root=/dev/vda ro rootfstype=ext4 init=/init`,
+    "-drive", `id=root,file=${image},format=raw,if=none,readonly=on`, "-device", "virtio-blk-device,drive=root",
+  ];
+}
+
+function bareBoot(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(QEMU_BINARY, bareArgv(), { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    let at = 0;
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString("utf8");
+      if (!at && out.includes(MARKER)) at = performance.now() - start;
+    });
+    child.on("exit", () => (at ? resolve(at) : reject(new Error(`bare qemu exited without the marker:\n${out}`))));
+  });
+}
+
+const backend = new QemuBackend();
+async function backendBoot(i: number): Promise<number> {
+  const dir = join(work, `vm${i}`);
+  await mkdir(dir);
+  const start = performance.now();
+  const vm = await backend.start({
+    kernel: { path: kernel.vmlinux, flavour: "mvm" },
+    rootfs: image,
+    cpus: 1,
+    memoryMb: 256,
+    network: { mode: "none" },
+    channel: { kind: "virtio-serial", socketPath: join(dir, "agent.sock") },
+    consoleLog: join(dir, "console.log"),
+    controlSocket: join(dir, "qmp.sock"),
+  });
+  await vm.waitForConsole(new RegExp(MARKER), { deadlineMs: 60_000, what: "the bench /init marker" });
+  const ms = performance.now() - start;
+  await vm.stop();
+  return ms;
+}
+
+await backend.accelerator();
+await bareBoot(); // warm the page cache for the kernel and image
+const bare: number[] = [];
+const ours: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  bare.push(await bareBoot());
+  ours.push(await backendBoot(i));
+}
+await rm(work, { recursive: true, force: true });
+const ratio = median(ours) / median(bare);
+process.stdout.write(
+  `boot to /init marker, ${RUNS} interleaved runs each (kernel ${kernel.vmlinux}):\n` +
+    `  bare qemu-system-x86_64   median ${formatMs(median(bare))}  (min ${formatMs(Math.min(...bare))}, max ${formatMs(Math.max(...bare))})\n` +
+    `  mvm QemuBackend           median ${formatMs(median(ours))}  (min ${formatMs(Math.min(...ours))}, max ${formatMs(Math.max(...ours))})\n` +
+    `  ratio backend / bare      ${ratio.toFixed(2)}\n`,
+);
