@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   RUN_EXEC_FAILED: "the agent could not start the requested command",
   RUN_AGENT_INTERNAL: "the agent hit an internal error",
   RUN_AGENT_BUILD_FAILED: "the guest agent could not be compiled with the host cc",
+  // Record mode: the SDK's Sandbox API (packages/sdk/src/sandbox), which only records under `mvmctl compile`.
+  RECORD_NOT_RECORDING: "the Sandbox API was used outside record mode (MVM_SDK_MODE=record, set by mvmctl compile)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -49,4 +49,5 @@ ERROR_CODES = {
     "RUN_EXEC_FAILED": "the agent could not start the requested command",
     "RUN_AGENT_INTERNAL": "the agent hit an internal error",
     "RUN_AGENT_BUILD_FAILED": "the guest agent could not be compiled with the host cc",
+    "RECORD_NOT_RECORDING": "the Sandbox API was used outside record mode (MVM_SDK_MODE=record, set by mvmctl compile)",
 }
