@@ -7,6 +7,7 @@ import { installEmitAtExit } from "./emit.ts";
 export { app, type AppOptions } from "./app.ts";
 export { emitJson, emitJson as emit_json } from "./emit.ts";
 export * from "./helpers.ts";
+export { Sandbox, type CommandResult, type SandboxOptions, type WriteInfo } from "./sandbox/index.ts";
 export { MvmError } from "@mvm/ir";
 
 // MVM_SDK_MODE=emit prints the IR at exit; installed on import so a script that declares nothing still fails loudly.

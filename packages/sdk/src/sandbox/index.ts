@@ -1,0 +1,2 @@
+/** The record-mode Sandbox API: see sandbox.ts. */
+export { Sandbox, type CommandResult, type SandboxOptions, type WriteInfo } from "./sandbox.ts";
