@@ -4,3 +4,5 @@
  */
 export * from "./backend/index.ts";
 export * from "./doctor.ts";
+export * from "./channel/index.ts";
+export * from "./guest/index.ts";

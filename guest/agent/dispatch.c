@@ -1,0 +1,204 @@
+/* Host frames (PROTOCOL.md §Messages): validate the envelope, then one handler per type. Every request gets
+ * exactly one reply; a frame the agent cannot read gets an `error` with id 0 and the agent carries on. */
+#include "agent.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void reply_hello(long long id, const jval *f) {
+  long long lo, hi;
+  if (!json_get_int(f, "min_v", 0, MVM_MAX_ID, &lo) || !json_get_int(f, "max_v", 0, MVM_MAX_ID, &hi))
+    return send_error(id, MVM_ERR_BAD_FRAME, "hello needs integer min_v and max_v");
+  if (lo > MVM_PROTOCOL_VERSION || hi < MVM_MIN_PROTOCOL_VERSION) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "host speaks v%lld..v%lld, agent speaks v%ld..v%ld", lo, hi, MVM_MIN_PROTOCOL_VERSION,
+             MVM_PROTOCOL_VERSION);
+    return send_error(id, MVM_ERR_UNSUPPORTED_VERSION, msg);
+  }
+  static const char *const states[] = {"starting", "ready", "failed", "starting"};
+  sbuf b;
+  sb_init(&b, MVM_MAX_FRAME);
+  frame_start(&b, MVM_GUEST_HELLO_OK, id);
+  sb_puts(&b, ",\"version\":");
+  sb_int(&b, MVM_PROTOCOL_VERSION);
+  sb_puts(&b, ",\"agent\":\"" AGENT_NAME "\",\"state\":\"");
+  sb_puts(&b, states[A.state]);
+  sb_puts(&b, "\",\"caps\":{\"max_frame\":");
+  sb_int(&b, MVM_MAX_FRAME);
+  sb_puts(&b, ",\"max_payload\":");
+  sb_int(&b, MVM_MAX_PAYLOAD);
+  sb_puts(&b, ",\"max_inflight\":");
+  sb_int(&b, A.cfg.max_inflight ? A.cfg.max_inflight : MVM_MAX_INFLIGHT);
+  sb_puts(&b, ",\"chunk_bytes\":");
+  sb_int(&b, MVM_CHUNK_BYTES);
+  sb_puts(&b, "}}");
+  send_body(&b);
+  sb_free(&b);
+}
+
+static void reply_simple(long long id, const char *type, const char *fields) {
+  sbuf b;
+  sb_init(&b, MVM_MAX_FRAME);
+  frame_start(&b, type, id);
+  sb_puts(&b, fields);
+  sb_putc(&b, '}');
+  send_body(&b);
+  sb_free(&b);
+}
+
+/* Whether a call may start now; if not, the reason has been sent. */
+static int admit_call(long long id) {
+  if (A.state == ST_FAILED) return send_error(id, A.fail_code, A.fail_msg), 0;
+  if (A.state != ST_READY) return send_error(id, MVM_ERR_NOT_READY, "the agent is not ready yet (or is stopping)"), 0;
+  if (inflight_count() >= A.cfg.max_inflight) return send_error(id, MVM_ERR_BUSY, "too many calls in flight"), 0;
+  return 1;
+}
+
+static long long timeout_of(const jval *f) {
+  long long t;
+  return json_get_int(f, "timeout_ms", 1, 86400000, &t) ? t : A.cfg.invoke_ms;
+}
+
+static void handle_invoke(long long id, const jval *f) {
+  const jval *input = json_get(f, "input");
+  if (!input || input->type != J_OBJ) return send_error(id, MVM_ERR_BAD_FRAME, "invoke.input must be a JSON object");
+  if (!admit_call(id)) return;
+  if (A.cfg.kind == ENTRY_FUNCTION) {
+    if (!runner_invoke(id, input, timeout_of(f))) send_error(id, MVM_ERR_INTERNAL, "cannot queue the call");
+    return;
+  }
+  /* A command entrypoint: the argv runs per call with the input JSON on stdin, after sourcing env.sh. */
+  size_t n = 0;
+  while (A.cfg.command[n]) n++;
+  char **argv = calloc(n + 5, sizeof *argv);
+  if (!argv) return send_error(id, MVM_ERR_INTERNAL, "out of memory");
+  argv[0] = "/bin/sh", argv[1] = "-c", argv[2] = "[ ! -f \"$0\" ] || . \"$0\" || exit 111; exec \"$@\"";
+  argv[3] = A.env_path;
+  for (size_t i = 0; i < n; i++) argv[4 + i] = A.cfg.command[i];
+  if (!job_spawn(JOB_INVOKE_COMMAND, id, argv, A.cfg.working_dir, input->raw, input->raw_len, timeout_of(f)))
+    send_error(id, MVM_ERR_EXEC_FAILED, "cannot start the command");
+  free(argv);
+}
+
+static void handle_exec(long long id, const jval *f) {
+  const jval *args = json_get(f, "argv");
+  if (!args || args->type != J_ARR || !args->child) return send_error(id, MVM_ERR_BAD_FRAME, "exec.argv must be a non-empty array");
+  size_t n = 0;
+  for (const jval *a = args->child; a; a = a->next, n++)
+    if (a->type != J_STR || strlen(a->str) != a->str_len) return send_error(id, MVM_ERR_BAD_FRAME, "exec.argv must be strings without NUL");
+  if (A.state == ST_STOPPING) return send_error(id, MVM_ERR_NOT_READY, "the agent is stopping");
+  if (inflight_count() >= A.cfg.max_inflight) return send_error(id, MVM_ERR_BUSY, "too many calls in flight");
+  sbuf in;
+  sb_init(&in, MVM_MAX_PAYLOAD);
+  const jval *stdin_b64 = json_get_str(f, "stdin_b64");
+  if (stdin_b64 && !sb_unbase64(&in, stdin_b64->str, stdin_b64->str_len)) {
+    sb_free(&in);
+    return send_error(id, MVM_ERR_BAD_FRAME, "exec.stdin_b64 is not base64");
+  }
+  char **argv = calloc(n + 1, sizeof *argv);
+  if (!argv) return sb_free(&in), send_error(id, MVM_ERR_INTERNAL, "out of memory");
+  n = 0;
+  for (const jval *a = args->child; a; a = a->next) argv[n++] = (char *)a->str;
+  if (!job_spawn(JOB_EXEC, id, argv, A.cfg.working_dir[0] ? A.cfg.working_dir : "/", in.p, in.len, timeout_of(f)))
+    send_error(id, MVM_ERR_EXEC_FAILED, "cannot start the command");
+  free(argv);
+  sb_free(&in);
+}
+
+static void handle_sync(long long id, const jval *f) {
+  long long epoch;
+  const jval *ent = json_get_str(f, "entropy_b64");
+  if (!json_get_int(f, "epoch_ms", 0, 253402300799999LL, &epoch) || !ent)
+    return send_error(id, MVM_ERR_BAD_FRAME, "sync needs epoch_ms and entropy_b64");
+  sbuf bytes;
+  sb_init(&bytes, 4096);
+  if (!sb_unbase64(&bytes, ent->str, ent->str_len)) return sb_free(&bytes), send_error(id, MVM_ERR_BAD_FRAME, "entropy_b64 is not base64 of at most 4096 bytes");
+  /* Setting the clock or crediting entropy on a host (tests) would change the host: PID 1 only. */
+  int clock_set = A.is_pid1 && set_clock_ms(epoch);
+  int mixed = bytes.len > 0 && add_entropy((unsigned char *)bytes.p, bytes.len, A.is_pid1);
+  char fields[160];
+  snprintf(fields, sizeof fields, ",\"clock_set\":%s,\"entropy_bytes\":%zu,\"credited\":%s", clock_set ? "true" : "false",
+           mixed ? bytes.len : 0, mixed && A.is_pid1 ? "true" : "false");
+  sb_free(&bytes);
+  reply_simple(id, MVM_GUEST_SYNC_OK, fields);
+}
+
+static void handle_chunk(const jval *f, int nested) {
+  long long stream, seq;
+  const jval *fin = json_get(f, "final"), *data = json_get_str(f, "data");
+  if (nested || !json_get_int(f, "stream", 1, MVM_MAX_ID, &stream) || !json_get_int(f, "seq", 0, MVM_MAX_ID, &seq) ||
+      !fin || fin->type != J_BOOL || !data)
+    return send_error(0, MVM_ERR_BAD_FRAME, "chunk needs stream, seq, final and data");
+  stream_in *s = NULL, *free_slot = NULL;
+  for (int i = 0; i < MVM_MAX_STREAMS; i++) {
+    if (A.streams[i].used && A.streams[i].stream == stream) s = &A.streams[i];
+    if (!A.streams[i].used && !free_slot) free_slot = &A.streams[i];
+  }
+  if (!s) {
+    if (seq != 0) return send_error(0, MVM_ERR_BAD_FRAME, "chunk for an unknown stream");
+    if (!free_slot) return send_error(0, MVM_ERR_BUSY, "too many chunked messages at once");
+    s = free_slot;
+    s->used = 1, s->stream = stream, s->next_seq = 0;
+    sb_init(&s->data, MVM_MAX_PAYLOAD);
+  }
+  const char *problem = NULL;
+  if (seq != s->next_seq) problem = MVM_ERR_BAD_FRAME;
+  else if (!sb_unbase64(&s->data, data->str, data->str_len)) problem = s->data.overflow ? MVM_ERR_PAYLOAD_TOO_LARGE : MVM_ERR_BAD_FRAME;
+  if (problem) {
+    send_error(0, problem, "chunked message dropped (out of order, bad base64 or larger than MAX_PAYLOAD)");
+    sb_free(&s->data);
+    s->used = 0;
+    return;
+  }
+  s->next_seq++;
+  if (!fin->boolean) return;
+  sbuf whole = s->data;
+  s->used = 0;
+  dispatch_host_frame(whole.p ? whole.p : "", whole.len);
+  sb_free(&whole);
+}
+
+static int chunk_depth; /* a reassembled message may not itself be a chunk */
+
+void dispatch_host_frame(const char *body, size_t len) {
+  jdoc doc;
+  char err[160], msg[256];
+  jval *f = json_parse(&doc, body, len, err, sizeof err);
+  long long v, id = 0;
+  const jval *type = json_get_str(f, "type");
+  if (!f || f->type != J_OBJ) {
+    snprintf(msg, sizeof msg, "frame is not a JSON object: %s", f ? "wrong type" : err);
+    send_error(0, MVM_ERR_BAD_FRAME, msg);
+  } else if (!json_get_int(f, "v", 0, MVM_MAX_ID, &v) || !type) {
+    send_error(0, MVM_ERR_BAD_FRAME, "frame needs integer v and string type");
+  } else if (v != MVM_PROTOCOL_VERSION) {
+    json_get_int(f, "id", 1, MVM_MAX_ID, &id);
+    send_error(id, MVM_ERR_UNSUPPORTED_VERSION, "frame version is not the negotiated version");
+  } else if (strcmp(type->str, MVM_HOST_CHUNK) == 0) {
+    chunk_depth++;
+    handle_chunk(f, chunk_depth > 1);
+    chunk_depth--;
+  } else if (!json_get_int(f, "id", 1, MVM_MAX_ID, &id)) {
+    send_error(0, MVM_ERR_BAD_FRAME, "frame needs an integer id in 1..MAX_ID");
+  } else if (strcmp(type->str, MVM_HOST_HELLO) == 0) {
+    reply_hello(id, f);
+  } else if (strcmp(type->str, MVM_HOST_PING) == 0) {
+    snprintf(msg, sizeof msg, ",\"uptime_ms\":%lld", uptime_ms());
+    reply_simple(id, MVM_GUEST_PONG, msg);
+  } else if (strcmp(type->str, MVM_HOST_INVOKE) == 0) {
+    handle_invoke(id, f);
+  } else if (strcmp(type->str, MVM_HOST_EXEC) == 0) {
+    handle_exec(id, f);
+  } else if (strcmp(type->str, MVM_HOST_SHUTDOWN) == 0) {
+    lifecycle_shutdown(id);
+  } else if (strcmp(type->str, MVM_HOST_SYNC) == 0) {
+    handle_sync(id, f);
+  } else if (strcmp(type->str, MVM_HOST_HOST_RESPONSE) == 0) {
+    if (!runner_forward_host_response(f)) logf_("host_response %lld matches no pending host_request", id);
+  } else {
+    snprintf(msg, sizeof msg, "unknown frame type \"%.64s\"", type->str);
+    send_error(id, MVM_ERR_UNKNOWN_TYPE, msg);
+  }
+  json_free(&doc);
+}

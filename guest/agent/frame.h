@@ -1,0 +1,40 @@
+/* Frame I/O (PROTOCOL.md §Frames): 4-byte big-endian length + body. The reader checks the announced length
+ * against its cap before allocating anything; an oversized frame is skipped byte by byte, never buffered. */
+#ifndef MVM_FRAME_H
+#define MVM_FRAME_H
+#include <stddef.h>
+
+typedef enum { FRAME_BODY, FRAME_TOO_LARGE, FRAME_EMPTY } frame_event;
+typedef void (*frame_cb)(void *ctx, frame_event ev, char *body, size_t len);
+
+typedef struct {
+  unsigned char hdr[4];
+  size_t hdr_got;
+  char *body; /* allocated once the length is known and accepted */
+  size_t want, got;
+  size_t skip; /* bytes of an oversized body still to discard */
+  size_t max;
+} frame_reader;
+
+void fr_init(frame_reader *r, size_t max);
+void fr_reset(frame_reader *r);
+/* Consumes n bytes, calling cb for each complete frame (the callback must not keep `body`). */
+void fr_feed(frame_reader *r, const char *data, size_t n, frame_cb cb, void *ctx);
+
+/* A bounded byte queue drained by non-blocking writes. */
+typedef struct {
+  char *p;
+  size_t off, len, cap, limit;
+} outq;
+
+void oq_init(outq *q, size_t limit);
+void oq_free(outq *q);
+/* Queues one frame (header + body); returns 0 when the queue would pass its limit. */
+int oq_frame(outq *q, const char *body, size_t len);
+/* Writes what it can; returns -1 on a write error other than EAGAIN, else 0. */
+int oq_flush(outq *q, int fd);
+static inline size_t oq_pending(const outq *q) { return q->len - q->off; }
+/* Drops everything queued (the peer that was reading it is gone). */
+void oq_drop_pending(outq *q);
+
+#endif

@@ -1,0 +1,61 @@
+/* A small, strict, bounded JSON reader and writer (RFC 8259). The reader keeps every value's raw span so a
+ * subtree (an invoke's input, a function's return value) is forwarded byte for byte without re-encoding. */
+#ifndef MVM_JSON_H
+#define MVM_JSON_H
+#include <stddef.h>
+
+typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
+
+typedef struct jval {
+  jtype type;
+  const char *raw; /* the value's text in the source */
+  size_t raw_len;
+  const char *str; /* J_STR: decoded UTF-8, NUL-terminated (lone surrogates become U+FFFD) */
+  size_t str_len;
+  double num;
+  int boolean;
+  const char *key; /* set when the value is an object member */
+  size_t key_len;
+  struct jval *child, *next;
+} jval;
+
+typedef struct jblock jblock;
+typedef struct {
+  jblock *blocks;
+  char *strbuf;
+  size_t str_used, str_cap;
+  size_t nodes, max_nodes;
+} jdoc;
+
+/* Parses src[0..len). Returns the root or NULL with a message in err. Free with json_free even on failure. */
+jval *json_parse(jdoc *doc, const char *src, size_t len, char *err, size_t errlen);
+void json_free(jdoc *doc);
+
+const jval *json_get(const jval *obj, const char *key);
+/* 1 when obj[key] is an integer in [min, max], stored in *out. */
+int json_get_int(const jval *obj, const char *key, long long min, long long max, long long *out);
+/* obj[key] when it is a string, else NULL. */
+const jval *json_get_str(const jval *obj, const char *key);
+
+/* A growable byte buffer that refuses to grow past `limit` (sets `overflow` instead). */
+typedef struct {
+  char *p;
+  size_t len, cap, limit;
+  int overflow;
+} sbuf;
+
+void sb_init(sbuf *b, size_t limit);
+void sb_free(sbuf *b);
+void sb_reset(sbuf *b);
+void sb_put(sbuf *b, const void *data, size_t n);
+void sb_puts(sbuf *b, const char *s);
+void sb_putc(sbuf *b, char c);
+void sb_int(sbuf *b, long long v);
+/* Writes s as a JSON string literal; invalid UTF-8 bytes become U+FFFD, so the output is always valid JSON. */
+void sb_json_str(sbuf *b, const char *s, size_t n);
+/* Appends the base64 encoding of data. */
+void sb_base64(sbuf *b, const unsigned char *data, size_t n);
+/* Decodes base64 text into b; returns 0 on malformed input. */
+int sb_unbase64(sbuf *b, const char *text, size_t n);
+
+#endif

@@ -1,0 +1,310 @@
+import { MvmError } from "@mvm/ir";
+import type { Duplex } from "node:stream";
+import { ChunkAssembler, chunkFrames } from "./chunks.ts";
+import { GuestCallError, WIRE_TO_RUN_CODE } from "./errors.ts";
+import { encodeFrame, FrameDecoder } from "./frame-codec.ts";
+import {
+  GuestFrame, MAX_FRAME, MAX_ID, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
+  type ExecResultFrame, type HelloOkFrame, type HostRequestFrame, type ResultFrame, type ShutdownOkFrame, type SyncOkFrame,
+} from "./protocol.ts";
+
+/** Answers a guest-initiated request (e.g. kind "web_fetch"); a throw becomes `ok:false` with its message. */
+export type HostRequestHandler = (request: { kind: string; payload: unknown }) => Promise<unknown>;
+
+export interface ChannelClientOptions {
+  /** Handles guest `host_request` frames; without it they are answered `ok:false, code:"unsupported"`. */
+  onHostRequest?: HostRequestHandler;
+  /** Extra time past a call's own timeout before the host gives up on the guest's answer. */
+  graceMs?: number;
+}
+
+/** What an invoke returned. `exitCode` is set for command entrypoints. */
+export interface InvokeResult {
+  value: unknown;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  exitCode?: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  signal: number | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  durationMs: number;
+}
+
+/** The agent became READY: its uptime then and the runner language. */
+export interface ReadyInfo {
+  uptimeMs: number;
+  language: "python" | "node" | "command";
+}
+
+type GuestFrameT = GuestFrame;
+interface Pending {
+  expect: GuestFrameT["type"];
+  resolve: (frame: GuestFrameT) => void;
+  reject: (error: MvmError) => void;
+  timer: NodeJS.Timeout;
+}
+
+const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
+
+/**
+ * The host end of the guest channel. Every incoming frame is untrusted: sizes are capped before buffering,
+ * every frame is checked against the zod schemas, and any violation closes the channel with a coded error
+ * (`closedError`) and rejects the calls in flight — nothing is ever thrown out of the event loop.
+ */
+export class ChannelClient {
+  private readonly decoder = new FrameDecoder(MAX_FRAME);
+  private readonly assembler = new ChunkAssembler();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private nextStream = 1;
+  private readyInfo: ReadyInfo | undefined;
+  private failure: MvmError | undefined;
+  private readyWaiters: { resolve: (r: ReadyInfo) => void; reject: (e: MvmError) => void }[] = [];
+  private closeError: MvmError | undefined;
+  private readonly closedPromise: Promise<MvmError>;
+  private resolveClosed!: (e: MvmError) => void;
+  /** Frame-level complaints from the agent (`error` with id 0): it could not read something we sent. */
+  readonly agentComplaints: MvmError[] = [];
+
+  constructor(private readonly stream: Duplex, private readonly options: ChannelClientOptions = {}) {
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    stream.on("data", (data: Buffer) => this.onData(data));
+    stream.on("error", (err) => this.fail(new MvmError("RUN_CHANNEL_CLOSED", `channel error: ${err.message}`, undefined, { cause: err })));
+    stream.on("close", () => this.fail(new MvmError("RUN_CHANNEL_CLOSED", "the guest closed the channel")));
+  }
+
+  /** Why the channel closed, once it has. */
+  get closedError(): MvmError | undefined {
+    return this.closeError;
+  }
+
+  /** Resolves with the closing error when the channel closes. */
+  get closed(): Promise<MvmError> {
+    return this.closedPromise;
+  }
+
+  /** Bytes held for partial frames and partial chunked messages. */
+  get bufferedBytes(): number {
+    return this.decoder.bufferedBytes + this.assembler.bufferedBytes;
+  }
+
+  /** Negotiates the protocol version (PROTOCOL.md §Handshake). */
+  async hello(): Promise<HelloOkFrame> {
+    const frame = await this.call("hello_ok", { type: "hello", min_v: MIN_PROTOCOL_VERSION, max_v: PROTOCOL_VERSION }, DEFAULT_CONTROL_TIMEOUT_MS);
+    if (frame.type !== "hello_ok") throw this.unexpected(frame);
+    if (frame.version < MIN_PROTOCOL_VERSION || frame.version > PROTOCOL_VERSION) {
+      throw new MvmError("RUN_UNSUPPORTED_VERSION", `agent chose v${frame.version}; this host speaks v${MIN_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`);
+    }
+    return frame;
+  }
+
+  async ping(timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS): Promise<{ uptimeMs: number }> {
+    const frame = await this.call("pong", { type: "ping" }, timeoutMs);
+    if (frame.type !== "pong") throw this.unexpected(frame);
+    return { uptimeMs: frame.uptime_ms };
+  }
+
+  /** Calls the entrypoint with named inputs; rejects with GuestCallError (RUN_FUNCTION_ERROR, RUN_TIMEOUT, …). */
+  async invoke(input: Record<string, unknown>, options: { timeoutMs?: number } = {}): Promise<InvokeResult> {
+    const frame = await this.call("result", { type: "invoke", input, timeout_ms: options.timeoutMs }, this.hostDeadline(options.timeoutMs));
+    if (frame.type !== "result") throw this.unexpected(frame);
+    const r: ResultFrame = frame;
+    return { value: r.value, stdout: r.stdout, stderr: r.stderr, durationMs: r.duration_ms, ...(r.exit_code === undefined ? {} : { exitCode: r.exit_code }) };
+  }
+
+  /** Runs argv in the guest (hooks, debugging) and returns its exit status and output bytes. */
+  async exec(argv: string[], options: { timeoutMs?: number; stdin?: Buffer } = {}): Promise<ExecResult> {
+    const frame = await this.call(
+      "exec_result",
+      { type: "exec", argv, timeout_ms: options.timeoutMs, stdin_b64: options.stdin?.toString("base64") },
+      this.hostDeadline(options.timeoutMs),
+    );
+    if (frame.type !== "exec_result") throw this.unexpected(frame);
+    const r: ExecResultFrame = frame;
+    return {
+      exitCode: r.exit_code, signal: r.signal, durationMs: r.duration_ms,
+      stdout: Buffer.from(r.stdout_b64, "base64"), stderr: Buffer.from(r.stderr_b64, "base64"),
+    };
+  }
+
+  /** Sets the guest clock and reseeds its RNG (after a snapshot restore). */
+  async sync(epochMs: number, entropy: Buffer): Promise<SyncOkFrame> {
+    const frame = await this.call("sync_ok", { type: "sync", epoch_ms: epochMs, entropy_b64: entropy.toString("base64") }, DEFAULT_CONTROL_TIMEOUT_MS);
+    if (frame.type !== "sync_ok") throw this.unexpected(frame);
+    return frame;
+  }
+
+  /** Asks the agent to run before_stop and stop; resolves with the reply sent just before it exits. */
+  async shutdown(timeoutMs = 60_000): Promise<ShutdownOkFrame> {
+    const frame = await this.call("shutdown_ok", { type: "shutdown" }, timeoutMs);
+    if (frame.type !== "shutdown_ok") throw this.unexpected(frame);
+    return frame;
+  }
+
+  /** Resolves when the agent reports READY; rejects when it reports a start-up failure or the deadline passes. */
+  waitForReady(deadlineMs: number): Promise<ReadyInfo> {
+    if (this.readyInfo) return Promise.resolve(this.readyInfo);
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closeError) return Promise.reject(this.closeError);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (r: ReadyInfo) => (clearTimeout(timer), resolve(r)),
+        reject: (e: MvmError) => (clearTimeout(timer), reject(e)),
+      };
+      const timer = setTimeout(() => {
+        this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
+        reject(new MvmError("RUN_NOT_READY", `the agent did not report READY within ${deadlineMs} ms`, "see the console log for mvm-agent: lines"));
+      }, deadlineMs);
+      this.readyWaiters.push(waiter);
+    });
+  }
+
+  /**
+   * Sends any request frame (`type` plus fields; `v` and `id` are added) and resolves with the validated reply.
+   * For debugging and the conformance suite, which must send frames the typed methods never produce.
+   */
+  requestRaw(fields: Record<string, unknown> & { type: string }, expect: GuestFrameT["type"], deadlineMs = DEFAULT_CONTROL_TIMEOUT_MS): Promise<GuestFrameT> {
+    return this.call(expect, fields, deadlineMs);
+  }
+
+  close(): void {
+    this.fail(new MvmError("RUN_CHANNEL_CLOSED", "the channel was closed by the host"));
+  }
+
+  private hostDeadline(timeoutMs: number | undefined): number {
+    return (timeoutMs ?? 60_000) + (this.options.graceMs ?? 5_000);
+  }
+
+  private unexpected(frame: GuestFrameT): MvmError {
+    return new MvmError("RUN_BAD_FRAME", `unexpected ${frame.type} reply`);
+  }
+
+  private call(expect: GuestFrameT["type"], fields: Record<string, unknown>, deadlineMs: number): Promise<GuestFrameT> {
+    if (this.closeError) return Promise.reject(new MvmError("RUN_CHANNEL_CLOSED", "the channel is closed", undefined, { cause: this.closeError }));
+    const id = this.nextId;
+    this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new MvmError("RUN_TIMEOUT", `no ${expect} from the guest within ${deadlineMs} ms`));
+      }, deadlineMs);
+      this.pending.set(id, { expect, resolve, reject, timer });
+      this.send({ v: PROTOCOL_VERSION, id, ...fields });
+    });
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    const body = Buffer.from(JSON.stringify(frame), "utf8");
+    if (body.length <= MAX_FRAME) {
+      this.stream.write(encodeFrame(body));
+      return;
+    }
+    const stream = this.nextStream++;
+    for (const chunk of chunkFrames(stream, body)) this.stream.write(encodeFrame(Buffer.from(JSON.stringify(chunk), "utf8")));
+  }
+
+  private onData(data: Buffer): void {
+    if (this.closeError) return;
+    try {
+      for (const body of this.decoder.push(data)) {
+        this.onBody(body, false);
+        if (this.closeError) return;
+      }
+    } catch (err) {
+      this.fail(err instanceof MvmError ? err : new MvmError("RUN_BAD_FRAME", String(err), undefined, { cause: err }));
+    }
+  }
+
+  private onBody(body: Buffer, reassembled: boolean): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch (err) {
+      throw new MvmError("RUN_BAD_FRAME", `the guest sent a frame that is not JSON (${body.length} bytes)`, undefined, { cause: err });
+    }
+    const parsed = GuestFrame.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new MvmError("RUN_BAD_FRAME", `the guest sent a frame that breaks the schema: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
+    }
+    this.onFrame(parsed.data, reassembled);
+  }
+
+  private onFrame(frame: GuestFrameT, reassembled: boolean): void {
+    switch (frame.type) {
+      case "chunk": {
+        if (reassembled) throw new MvmError("RUN_BAD_FRAME", "a chunked message may not contain a chunk");
+        const whole = this.assembler.push(frame);
+        if (whole) this.onBody(whole, true);
+        return;
+      }
+      case "ready":
+        this.readyInfo = { uptimeMs: frame.uptime_ms, language: frame.language };
+        for (const w of this.readyWaiters.splice(0)) w.resolve(this.readyInfo);
+        return;
+      case "failed":
+        this.failure = new MvmError(WIRE_TO_RUN_CODE[frame.code], `the agent failed to start: ${frame.message}`);
+        for (const w of this.readyWaiters.splice(0)) w.reject(this.failure);
+        return;
+      case "host_request":
+        void this.answerHostRequest(frame);
+        return;
+      case "error":
+        if (frame.id === 0) {
+          this.agentComplaints.push(new GuestCallError(frame));
+          return;
+        }
+        return this.settle(frame.id, frame);
+      default:
+        return this.settle(frame.id, frame);
+    }
+  }
+
+  private settle(id: number, frame: GuestFrameT): void {
+    const p = this.pending.get(id);
+    if (!p) {
+      // A late reply to a call the host already gave up on is fine; a reply to an id never issued is not.
+      if (id >= this.nextId) throw new MvmError("RUN_BAD_FRAME", `the guest answered id ${id}, which the host never sent`);
+      return;
+    }
+    if (frame.type !== p.expect && frame.type !== "error") {
+      throw new MvmError("RUN_BAD_FRAME", `the guest answered id ${id} with ${frame.type}, expected ${p.expect}`);
+    }
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    if (frame.type === "error") p.reject(new GuestCallError(frame));
+    else p.resolve(frame);
+  }
+
+  private async answerHostRequest(req: HostRequestFrame): Promise<void> {
+    const reply = (fields: Record<string, unknown>) => {
+      if (!this.closeError) this.send({ v: PROTOCOL_VERSION, type: "host_response", id: req.id, ...fields });
+    };
+    if (!this.options.onHostRequest) return reply({ ok: false, error: { code: "unsupported", message: `no handler for ${req.kind}` } });
+    try {
+      const value = await this.options.onHostRequest({ kind: req.kind, payload: req.payload });
+      reply({ ok: true, value: value ?? null });
+    } catch (err) {
+      const code = err instanceof MvmError ? err.code : "host_error";
+      reply({ ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
+    }
+  }
+
+  private fail(error: MvmError): void {
+    if (this.closeError) return;
+    this.closeError = error;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(error);
+      this.pending.delete(id);
+    }
+    for (const w of this.readyWaiters.splice(0)) w.reject(error);
+    this.stream.destroy();
+    this.resolveClosed(error);
+  }
+}

@@ -1,0 +1,61 @@
+import { MvmError } from "@mvm/ir";
+import { MAX_FRAME } from "./protocol.ts";
+
+/** One frame on the wire (PROTOCOL.md §Frames): 4-byte big-endian body length, then the body. */
+export function encodeFrame(body: Buffer): Buffer {
+  if (body.length === 0 || body.length > MAX_FRAME) {
+    throw new MvmError("RUN_PAYLOAD_TOO_LARGE", `frame body of ${body.length} bytes is outside 1..${MAX_FRAME}`);
+  }
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(body.length);
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * Splits a byte stream into frame bodies. The announced length is checked before any of the body is kept, so a
+ * peer can make it hold at most 4 + maxFrame bytes plus one read's worth. A bad length throws an MvmError; the
+ * decoder is unusable after that (the stream has lost its framing).
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private held = 0;
+  private want = -1;
+
+  constructor(private readonly maxFrame = MAX_FRAME) {}
+
+  /** Bytes currently buffered, for tests that prove memory stays bounded. */
+  get bufferedBytes(): number {
+    return this.held;
+  }
+
+  push(data: Buffer): Buffer[] {
+    this.chunks.push(data);
+    this.held += data.length;
+    const bodies: Buffer[] = [];
+    for (;;) {
+      if (this.want < 0) {
+        if (this.held < 4) break;
+        const head = this.take(4);
+        const length = head.readUInt32BE(0);
+        if (length === 0) throw new MvmError("RUN_BAD_FRAME", "the guest sent a frame of length 0");
+        if (length > this.maxFrame) {
+          throw new MvmError("RUN_PAYLOAD_TOO_LARGE", `the guest announced a ${length}-byte frame; MAX_FRAME is ${this.maxFrame}`);
+        }
+        this.want = length;
+      }
+      if (this.held < this.want) break;
+      bodies.push(this.take(this.want));
+      this.want = -1;
+    }
+    return bodies;
+  }
+
+  private take(n: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.chunks = rest.length ? [rest] : [];
+    this.held = rest.length;
+    return out;
+  }
+}

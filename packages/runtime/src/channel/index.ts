@@ -1,0 +1,7 @@
+/** @module The host↔guest channel: protocol schemas and constants, and the client the runtime talks through. */
+export * from "./protocol.ts";
+export { ChannelClient, type ChannelClientOptions, type ExecResult, type HostRequestHandler, type InvokeResult, type ReadyInfo } from "./client.ts";
+export { connectChannel } from "./connect.ts";
+export { GuestCallError, WIRE_TO_RUN_CODE } from "./errors.ts";
+export { encodeFrame, FrameDecoder } from "./frame-codec.ts";
+export { ChunkAssembler, chunkFrames } from "./chunks.ts";

@@ -1,0 +1,138 @@
+/**
+ * @module The host↔guest wire protocol: constants and a zod schema for every frame. This file is the single
+ * source of truth; `guest/PROTOCOL.md` describes it and `guest/agent/protocol.h` is generated from it
+ * (`npx tsx packages/runtime/scripts/gen-protocol-h.ts`, checked by protocol-h.test.ts).
+ */
+import { z } from "zod";
+
+/** The protocol version this host speaks. `v` moves independently of mvm releases. */
+export const PROTOCOL_VERSION = 1;
+/** The oldest version this host still accepts in the hello handshake. */
+export const MIN_PROTOCOL_VERSION = 1;
+
+/** Largest frame body in bytes; a peer that announces more is sent `payload_too_large` (agent) or dropped (host). */
+export const MAX_FRAME = 1024 * 1024;
+/** Largest reassembled payload of a chunked message, in bytes. */
+export const MAX_PAYLOAD = 64 * 1024 * 1024;
+/** Raw bytes carried by one chunk frame (base64 makes it ~4/3 larger, still under MAX_FRAME). */
+export const CHUNK_BYTES = 512 * 1024;
+/** Chunked messages one side may be reassembling at once. */
+export const MAX_STREAMS = 8;
+/** Requests the agent runs at once; one more is answered `busy`. */
+export const MAX_INFLIGHT = 64;
+/** Nesting depth the agent's JSON parser accepts. */
+export const MAX_JSON_DEPTH = 64;
+/** Largest request id; ids are positive integers chosen by the requester, 0 means "no request". */
+export const MAX_ID = 2 ** 31 - 1;
+/** Timeout the agent applies to an invoke or exec that names none. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+
+/** Typed error codes carried in `error` frames and `failed` events. */
+export const WIRE_ERROR_CODES = [
+  "timeout",
+  "payload_too_large",
+  "runner_crashed",
+  "invalid_entrypoint",
+  "not_ready",
+  "busy",
+  "bad_frame",
+  "unknown_type",
+  "unsupported_version",
+  "function_error",
+  "hook_failed",
+  "exec_failed",
+  "internal",
+] as const;
+export const WireErrorCode = z.enum(WIRE_ERROR_CODES);
+export type WireErrorCode = z.infer<typeof WireErrorCode>;
+
+/** Where the agent is in its start-up: `starting` until after_start passed, then `ready`, or `failed`. */
+export const AgentState = z.enum(["starting", "ready", "failed"]);
+export type AgentState = z.infer<typeof AgentState>;
+
+const v = z.literal(PROTOCOL_VERSION);
+const requestId = z.number().int().min(1).max(MAX_ID);
+const replyId = z.number().int().min(0).max(MAX_ID);
+const count = z.number().int().min(0);
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
+const timeoutMs = z.number().int().min(1).max(24 * 3600 * 1000);
+
+/** A piece of a message larger than MAX_FRAME: the base64 of its UTF-8 JSON bytes, in order (§Chunking). */
+export const ChunkFrame = z.strictObject({
+  v, type: z.literal("chunk"), stream: requestId, seq: count, final: z.boolean(), data: base64,
+});
+
+// ---- host → guest ----
+export const HelloFrame = z.strictObject({ v, type: z.literal("hello"), id: requestId, min_v: count, max_v: count });
+export const PingFrame = z.strictObject({ v, type: z.literal("ping"), id: requestId });
+export const InvokeFrame = z.strictObject({
+  v, type: z.literal("invoke"), id: requestId, input: z.record(z.string(), z.unknown()), timeout_ms: timeoutMs.optional(),
+});
+export const ExecFrame = z.strictObject({
+  v, type: z.literal("exec"), id: requestId, argv: z.array(z.string()).min(1).max(1024),
+  timeout_ms: timeoutMs.optional(), stdin_b64: base64.optional(),
+});
+export const ShutdownFrame = z.strictObject({ v, type: z.literal("shutdown"), id: requestId });
+export const SyncFrame = z.strictObject({
+  v, type: z.literal("sync"), id: requestId, epoch_ms: count, entropy_b64: base64,
+});
+export const HostResponseFrame = z.strictObject({
+  v, type: z.literal("host_response"), id: requestId, ok: z.boolean(), value: z.unknown().optional(),
+  error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+});
+export const HostFrame = z.discriminatedUnion("type", [
+  HelloFrame, PingFrame, InvokeFrame, ExecFrame, ShutdownFrame, SyncFrame, HostResponseFrame, ChunkFrame,
+]);
+export type HostFrame = z.infer<typeof HostFrame>;
+
+// ---- guest → host (untrusted) ----
+export const HelloOkFrame = z.strictObject({
+  v, type: z.literal("hello_ok"), id: requestId, version: count, agent: z.string().max(200), state: AgentState,
+  caps: z.strictObject({ max_frame: count, max_payload: count, max_inflight: count, chunk_bytes: count }),
+});
+export const ReadyFrame = z.strictObject({
+  v, type: z.literal("ready"), uptime_ms: count, language: z.enum(["python", "node", "command"]),
+});
+export const FailedFrame = z.strictObject({ v, type: z.literal("failed"), code: WireErrorCode, message: z.string() });
+export const PongFrame = z.strictObject({ v, type: z.literal("pong"), id: requestId, uptime_ms: count });
+export const ResultFrame = z.strictObject({
+  v, type: z.literal("result"), id: requestId, value: z.unknown(), stdout: z.string(), stderr: z.string(),
+  duration_ms: count, exit_code: z.number().int().optional(),
+});
+export const ExceptionInfo = z.strictObject({ type: z.string(), message: z.string(), traceback: z.string() });
+export const ErrorFrame = z.strictObject({
+  v, type: z.literal("error"), id: replyId, code: WireErrorCode, message: z.string(),
+  exception: ExceptionInfo.optional(), stdout: z.string().optional(), stderr: z.string().optional(),
+});
+export const ExecResultFrame = z.strictObject({
+  v, type: z.literal("exec_result"), id: requestId, exit_code: z.number().int().nullable(),
+  signal: z.number().int().nullable(), stdout_b64: base64, stderr_b64: base64, duration_ms: count,
+});
+export const ShutdownOkFrame = z.strictObject({
+  v, type: z.literal("shutdown_ok"), id: requestId,
+  before_stop: z.strictObject({ ran: z.boolean(), exit_code: z.number().int().nullable(), timed_out: z.boolean() }),
+});
+export const SyncOkFrame = z.strictObject({
+  v, type: z.literal("sync_ok"), id: requestId, clock_set: z.boolean(), entropy_bytes: count, credited: z.boolean(),
+});
+export const HostRequestFrame = z.strictObject({
+  v, type: z.literal("host_request"), id: requestId, kind: z.string().min(1).max(64), payload: z.unknown(),
+});
+export const GuestFrame = z.discriminatedUnion("type", [
+  HelloOkFrame, ReadyFrame, FailedFrame, PongFrame, ResultFrame, ErrorFrame, ExecResultFrame, ShutdownOkFrame,
+  SyncOkFrame, HostRequestFrame, ChunkFrame,
+]);
+export type GuestFrame = z.infer<typeof GuestFrame>;
+export type ResultFrame = z.infer<typeof ResultFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type ExecResultFrame = z.infer<typeof ExecResultFrame>;
+export type HelloOkFrame = z.infer<typeof HelloOkFrame>;
+export type ShutdownOkFrame = z.infer<typeof ShutdownOkFrame>;
+export type SyncOkFrame = z.infer<typeof SyncOkFrame>;
+export type HostRequestFrame = z.infer<typeof HostRequestFrame>;
+
+/** Message types in each direction, in the order protocol.h lists them. */
+export const HOST_FRAME_TYPES = ["hello", "ping", "invoke", "exec", "shutdown", "sync", "host_response", "chunk"] as const;
+export const GUEST_FRAME_TYPES = [
+  "hello_ok", "ready", "failed", "pong", "result", "error", "exec_result", "shutdown_ok", "sync_ok", "host_request", "chunk",
+] as const;
