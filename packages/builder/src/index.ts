@@ -12,3 +12,5 @@ export * from "./kernel/pvh-note.ts";
 export * from "./kernel/build.ts";
 export * from "./kernel/resolve.ts";
 export * from "./ext4.ts";
+export * from "./layers/apt-sources.ts";
+export * from "./layers/debian-base.ts";
