@@ -7,6 +7,7 @@ import { lowerApp, MvmError, type App, type DeclValue } from "@mvm/ir";
 import type { Node } from "web-tree-sitter";
 import type { LiteralEvaluator } from "./literal-value.ts";
 import type { AppSite } from "./module-scan.ts";
+import { unknownHelperError } from "./mvm-bindings.ts";
 import type { SourceText } from "./source-text.ts";
 import { pythonName } from "./syntax-nodes.ts";
 import { nodeForPath } from "./value-shape.ts";
@@ -17,9 +18,21 @@ export interface LoweredApp {
   definition: Node;
 }
 
-export function lowerAppSites(sites: readonly AppSite[], evaluator: LiteralEvaluator, source: SourceText, fileStem: string): LoweredApp | undefined {
+export function lowerAppSites(
+  sites: readonly AppSite[],
+  unknownImports: readonly Node[],
+  evaluator: LiteralEvaluator,
+  source: SourceText,
+  fileStem: string,
+): LoweredApp | undefined {
+  // `from mvm import gpu` fails when the import runs, so it wins over any app declared after it.
+  const failImportsBefore = (index: number): void => {
+    const failing = unknownImports.find((node) => node.startIndex < index);
+    if (failing) throw evaluator.locatedAt(unknownHelperError(failing.text), failing);
+  };
   let first: LoweredApp | undefined;
   for (const site of sites) {
+    failImportsBefore(site.expression.startIndex);
     const definition = placeDefinition(site, source);
     if (!site.call) {
       throw new MvmError("DECL_POSITIONAL_ARG", "mvm.app must be called with keyword arguments before it decorates a function", 'e.g. @mvm.app(image=mvm.python_image(python="3.12"))', {
@@ -30,14 +43,15 @@ export function lowerAppSites(sites: readonly AppSite[], evaluator: LiteralEvalu
     if (!argumentList) throw new MvmError("COMPILE_SYNTAX", "malformed call", undefined, { location: source.locate(site.call) });
     // Arguments are evaluated before app() runs, as in Python: their helper errors come first.
     const args = evaluator.evaluateArgs(argumentList, 0);
-    const [positional] = args.positional;
-    if (positional) {
-      throw new MvmError("DECL_POSITIONAL_ARG", "app takes keyword arguments only", 'e.g. @mvm.app(name="my-app", image=...)', { location: source.locate(positional.shape.node) });
-    }
+    // The SDK's app() refuses a second app before it looks at its own arguments.
     if (first) {
       throw new MvmError("DECL_SECOND_APP", `a second app is declared; ${JSON.stringify(first.app.name)} already is`, "declare one app per file", {
         location: source.locate(site.expression),
       });
+    }
+    const [positional] = args.positional;
+    if (positional) {
+      throw new MvmError("DECL_POSITIONAL_ARG", "app takes keyword arguments only", "pass every argument by keyword", { location: source.locate(positional.shape.node) });
     }
     const kwargs: { [key: string]: DeclValue } = Object.create(null);
     for (const [name, keyword] of args.keywords) kwargs[name] = keyword.evaluated;
@@ -50,6 +64,7 @@ export function lowerAppSites(sites: readonly AppSite[], evaluator: LiteralEvalu
       throw evaluator.locatedAt(err, nodeForPath(site.call, args.keywords, [], err.path, err.code));
     }
   }
+  failImportsBefore(Number.POSITIVE_INFINITY);
   return first;
 }
 

@@ -28,7 +28,7 @@ export const compilePython: FrontEnd = async (file, text) => {
     const bindings = MvmBindings.collect(root);
     const scan = scanModule(root, bindings, source);
     if (scan.syntaxProblem) throw scan.syntaxProblem;
-    const lowered = lowerAppSites(scan.appSites, new LiteralEvaluator(source, bindings), source, pythonFileStem(file));
+    const lowered = lowerAppSites(scan.appSites, bindings.unknownImports, new LiteralEvaluator(source, bindings), source, pythonFileStem(file));
     if (!lowered) {
       throw new MvmError("DECL_NO_APP", "no app is declared in this file", noAppHint(bindings), { location: source.start() });
     }

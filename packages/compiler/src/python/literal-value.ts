@@ -3,12 +3,13 @@
  * helper calls run the shared helper table, and anything else is refused. Evaluation follows source
  * order, as CPython's does, so the first error reported is the one the SDK would raise.
  */
-import { callHelper, DeclFloat, MvmError, type DeclValue } from "@mvm/ir";
+import { callHelper, MvmError, type DeclValue } from "@mvm/ir";
 import type { Node } from "web-tree-sitter";
 import { nodeForPath, type KeyedShape, type ValueShape } from "./value-shape.ts";
 import { negate, readNumber, type NumberLiteral } from "./number-literal.ts";
-import type { MvmBindings } from "./mvm-bindings.ts";
+import { unknownHelperError, type MvmBindings } from "./mvm-bindings.ts";
 import type { SourceText } from "./source-text.ts";
+import { nonStringKey, PYTHON_ONLY_VALUE, rewordStandIns } from "./python-only-values.ts";
 import { decodeStringNode } from "./string-literal.ts";
 import { pythonName, syntaxChildren } from "./syntax-nodes.ts";
 
@@ -26,14 +27,10 @@ export interface EvaluatedArgs {
 /** CPython's tokenizer refuses more than 200 nested brackets; deeper input is refused here, not recursed into. */
 const MAX_DEPTH = 200;
 
-/**
- * Stands in for literals Python has but declarations never accept (bytes, complex, sets, `...`). The
- * shared lowering refuses any non-plain object with DECL_BAD_ARGUMENT wherever it meets one, which is the
- * code and the moment the SDK refuses the real value; the message is then reworded from the node.
- */
-export const UNREPRESENTABLE = new DeclFloat(Number.NaN);
-
 export class LiteralEvaluator {
+  /** Stand-in key → the key node it replaced, to reword messages that show it. */
+  private readonly nonStringKeys = new Map<string, Node>();
+
   constructor(
     private readonly source: SourceText,
     private readonly bindings: MvmBindings,
@@ -51,7 +48,7 @@ export class LiteralEvaluator {
       case "string":
       case "concatenated_string": {
         const literal = decodeStringNode(node, this.source);
-        return { value: literal.kind === "str" ? literal.value : UNREPRESENTABLE, shape };
+        return { value: literal.kind === "str" ? literal.value : PYTHON_ONLY_VALUE, shape };
       }
       case "integer":
       case "float":
@@ -65,7 +62,7 @@ export class LiteralEvaluator {
       case "none":
         return { value: null, shape };
       case "ellipsis":
-        return { value: UNREPRESENTABLE, shape };
+        return { value: PYTHON_ONLY_VALUE, shape };
       case "list":
       case "tuple":
       case "set": {
@@ -74,7 +71,8 @@ export class LiteralEvaluator {
           return this.evaluate(item, depth + 1);
         });
         shape.items = items.map((item) => item.shape);
-        return { value: node.type === "set" ? UNREPRESENTABLE : items.map((item) => item.value), shape };
+        // The SDK takes only lists: a tuple or a set is refused wherever a check meets it.
+        return { value: node.type === "list" ? items.map((item) => item.value) : PYTHON_ONLY_VALUE, shape };
       }
       case "dictionary":
         return this.dictionary(node, shape, depth);
@@ -112,12 +110,11 @@ export class LiteralEvaluator {
     if (!callee || !argumentList) throw this.error("COMPILE_SYNTAX", node, "malformed call");
     const target = this.bindings.resolveCallee(callee);
     if (target.kind === "other") {
-      throw this.nonLiteral(callee, "only literals and mvm helper calls are read statically; compute the value outside the declaration is not possible, so inline it");
+      throw this.nonLiteral(callee, "the static compiler reads only literals and mvm helper calls (mvm.secret(...) for run-time values); write the value inline");
     }
     if (target.kind === "app") throw this.nonLiteral(node, "mvm.app(...) is only read as the decorator of a module-level function");
-    if (target.kind === "unknown") {
-      throw this.locatedAt(callHelperOrError(target.name, [], {}), target.node);
-    }
+    // `mvm.gpu` fails at the attribute lookup, before any argument is evaluated.
+    if (target.kind === "unknown") throw this.locatedAt(unknownHelperError(target.name), target.node);
     const args = this.evaluateArgs(argumentList, depth);
     const kwargs: { [key: string]: DeclValue } = Object.create(null);
     for (const [name, keyword] of args.keywords) kwargs[name] = keyword.evaluated;
@@ -139,14 +136,13 @@ export class LiteralEvaluator {
       const keyNode = pair.childForFieldName("key");
       const valueNode = pair.childForFieldName("value");
       if (pair.type !== "pair" || !keyNode || !valueNode) throw this.nonLiteral(pair);
-      const key = this.evaluate(keyNode, depth + 1);
-      if (typeof key.value !== "string") {
-        throw this.error("DECL_BAD_ARGUMENT", keyNode, `dict keys in a declaration must be strings, got ${keyNode.text}`);
-      }
+      const evaluatedKey = this.evaluate(keyNode, depth + 1).value;
+      const key = typeof evaluatedKey === "string" ? evaluatedKey : nonStringKey(keyNode);
+      if (key !== evaluatedKey) this.nonStringKeys.set(key, keyNode);
       const item = this.evaluate(valueNode, depth + 1);
       // Python keeps the first position of a repeated key and the last value: so does a JS object.
-      value[key.value] = item.value;
-      entries.set(key.value, { keyNode, value: item.shape });
+      value[key] = item.value;
+      entries.set(key, { keyNode, value: item.shape });
     }
     shape.entries = entries;
     return { value, shape };
@@ -168,38 +164,17 @@ export class LiteralEvaluator {
     return this.error("COMPILE_NON_LITERAL", node, `${what} is not a literal the static compiler can read`, hint);
   }
 
-  private error(code: "COMPILE_SYNTAX" | "COMPILE_NON_LITERAL" | "DECL_BAD_ARGUMENT", node: Node, message: string, hint?: string): MvmError {
+  private error(code: "COMPILE_SYNTAX" | "COMPILE_NON_LITERAL", node: Node, message: string, hint?: string): MvmError {
     return new MvmError(code, message, hint, { location: this.source.locate(node) });
   }
 
-  /** Locates a lowering error, rewording "the float NaN" when the value was a stand-in for bytes, a set, etc. */
+  /** Locates a lowering error at `node`, naming any Python-only value it shows as written. */
   locatedAt(err: MvmError, node: Node): MvmError {
-    if (err.message.includes("the float NaN")) {
-      err.message = err.message.replace("the float NaN", describeUnrepresentable(node));
-    }
+    rewordStandIns(err, node, this.nonStringKeys);
     return err.at(this.source.locate(node));
   }
 }
 
 function numberValue(literal: NumberLiteral): DeclValue {
-  return literal.kind === "complex" ? UNREPRESENTABLE : literal.value;
-}
-
-function describeUnrepresentable(node: Node): string {
-  switch (node.type) {
-    case "set": return "a set";
-    case "ellipsis": return "Ellipsis (...)";
-    case "string": case "concatenated_string": return "a bytes literal";
-    default: return "a complex number";
-  }
-}
-
-function callHelperOrError(name: string, positional: DeclValue[], kwargs: { [key: string]: DeclValue }): MvmError {
-  try {
-    callHelper(name, positional, kwargs, "python");
-  } catch (err) {
-    if (err instanceof MvmError) return err;
-    throw err;
-  }
-  return new MvmError("DECL_UNKNOWN_HELPER", `${name} is not an mvm helper`);
+  return literal.kind === "complex" ? PYTHON_ONLY_VALUE : literal.value;
 }

@@ -3,7 +3,7 @@
  * module-level `if`/`try`/`with` blocks); an import inside a function binds a local name that a
  * module-level decorator cannot see. Rebinding a name later (`mvm = other`) is not tracked.
  */
-import { helperNames, isHelperName } from "@mvm/ir";
+import { callHelper, helperNames, isHelperName, MvmError } from "@mvm/ir";
 import type { Node } from "web-tree-sitter";
 import { pythonName, syntaxChildren } from "./syntax-nodes.ts";
 
@@ -28,6 +28,11 @@ export class MvmBindings {
   readonly moduleAliases = new Set<string>();
   /** Local name → the mvm attribute it was imported as: `from mvm import python_image as pi`. */
   readonly importedNames = new Map<string, string>();
+  /**
+   * `from mvm import gpu`: the SDK's module `__getattr__` raises DECL_UNKNOWN_HELPER at such an import,
+   * so the script fails there. Names starting with `_` are left alone (Python raises ImportError).
+   */
+  readonly unknownImports: Node[] = [];
 
   static collect(root: Node): MvmBindings {
     const bindings = new MvmBindings();
@@ -86,15 +91,28 @@ export class MvmBindings {
       for (const name of ["app", ...helperNames("python")]) this.importedNames.set(name, name);
     }
     for (const name of node.childrenForFieldName("name")) {
-      if (name.type === "dotted_name") {
-        this.importedNames.set(dottedName(name), dottedName(name));
-      } else if (name.type === "aliased_import") {
-        const target = name.childForFieldName("name");
-        const alias = name.childForFieldName("alias");
-        if (target && alias) this.importedNames.set(pythonName(alias), dottedName(target));
-      }
+      const target = name.type === "aliased_import" ? name.childForFieldName("name") : name;
+      const alias = name.type === "aliased_import" ? name.childForFieldName("alias") : name;
+      if (!target || !alias) continue;
+      const imported = dottedName(target);
+      if (!SDK_EXPORTS.has(imported) && !imported.startsWith("_")) this.unknownImports.push(target);
+      this.importedNames.set(name === alias ? imported : pythonName(alias), imported);
     }
   }
+}
+
+/** What `import mvm` provides besides the helpers (sdk/python/mvm/__init__.py `__all__`). */
+const SDK_EXPORTS = new Set(["app", "emit_json", "MvmError", ...helperNames("python")]);
+
+/** The error the SDK raises for `mvm.<name>` when `name` is not one of its exports. */
+export function unknownHelperError(name: string): MvmError {
+  try {
+    callHelper(name, [], {}, "python");
+  } catch (err) {
+    if (err instanceof MvmError) return err;
+    throw err;
+  }
+  return new MvmError("DECL_UNKNOWN_HELPER", `${name} is not an mvm helper`);
 }
 
 function dottedName(node: Node): string {
