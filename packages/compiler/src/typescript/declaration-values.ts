@@ -3,7 +3,7 @@
  * plain keys, and calls to mvm helpers, which run through the same lowering as the SDK (callHelperTs) in
  * source order, so the first error is the one the SDK would raise. Anything else is COMPILE_NON_LITERAL.
  */
-import { callHelperTs, MvmError, type DeclPath, type DeclValue } from "@mvm/ir";
+import { callHelperTs, helperNames, isHelperName, MvmError, type DeclPath, type DeclValue } from "@mvm/ir";
 import type { Argument, ArrayExpressionElement, CallExpression, Expression, ObjectPropertyKind, Span } from "oxc-parser";
 import { helperErrorNode } from "./error-nodes.ts";
 import { nonLiteralError } from "./non-literal.ts";
@@ -24,8 +24,7 @@ export interface ValueContext {
   path: DeclPath;
 }
 
-export function readValue(node: Expression | ArrayExpressionElement | Argument, reader: ValueReader, ctx: ValueContext): DeclValue {
-  if (node === null) throw nonLiteralError(reader.positions, null, ctx, "an empty slot");
+export function readValue(node: Expression | Argument, reader: ValueReader, ctx: ValueContext): DeclValue {
   if (node.type === "SpreadElement") throw nonLiteralError(reader.positions, node, ctx, "a spread");
   const value = unwrapExpression(node);
   switch (value.type) {
@@ -49,13 +48,24 @@ export function readValue(node: Expression | ArrayExpressionElement | Argument, 
       break;
     }
     case "ArrayExpression":
-      return value.elements.map((element, i) => readValue(element, reader, { owner: ctx.owner, path: [...ctx.path, i] }));
+      return value.elements.map((element, i) => {
+        const path = [...ctx.path, i];
+        if (element === null) throw nonLiteralError(reader.positions, holeSpan(value.elements, i, value.start), { owner: ctx.owner, path }, "an empty slot");
+        return readValue(element, reader, { owner: ctx.owner, path });
+      });
     case "ObjectExpression":
       return readObject(value.properties, reader, ctx);
     case "CallExpression":
       return readHelperCall(value, reader, ctx);
   }
   throw nonLiteralError(reader.positions, value, ctx);
+}
+
+/** An empty slot has no node: point at the comma after the element before it (or the opening bracket). */
+function holeSpan(elements: ArrayExpressionElement[], index: number, arrayStart: number): Span {
+  const before = elements.slice(0, index).reverse().find((e) => e !== null);
+  const start = before ? before.end : arrayStart;
+  return { start, end: start + 1 };
 }
 
 function readObject(properties: ObjectPropertyKind[], reader: ValueReader, ctx: ValueContext): DeclValue {
@@ -86,6 +96,10 @@ export function readHelperCall(call: CallExpression, reader: ValueReader, ctx: V
       { location: locate(reader, call.callee) });
   }
   const args = call.arguments.map((arg, i) => readValue(arg, reader, { owner: name, path: [i] }));
+  if (!isHelperName(name, "node")) {
+    throw new MvmError("DECL_UNKNOWN_HELPER", `${name} is not an mvm helper`, `the helpers are: ${helperNames("node").join(", ")}`,
+      { location: locate(reader, call.callee) });
+  }
   // `f(x)` and `f(x, undefined)` are the same call, as in the SDK.
   while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
   try {

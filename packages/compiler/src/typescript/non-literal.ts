@@ -5,12 +5,12 @@ import type { SourcePositions } from "./source-positions.ts";
 
 const GENERAL_HINT = "mvmctl compile reads the file without running it: write a string, number, boolean, null, list, object or an mvm helper call";
 
-export function nonLiteralError(positions: SourcePositions, node: Node | null, ctx: { owner: string; path: DeclPath }, shape?: string): MvmError {
+/** `node` is what was found; a bare span stands for something with no node of its own (an empty list slot). */
+export function nonLiteralError(positions: SourcePositions, node: Node | Span, ctx: { owner: string; path: DeclPath }, shape?: string): MvmError {
   const where = describeWhere(ctx.owner, ctx.path);
-  const found = shape ?? (node ? `\`${excerpt(positions, node)}\`` : "something else");
-  const span: Span = node ?? { start: 0, end: 0 };
-  return new MvmError("COMPILE_NON_LITERAL", `${where} must be a literal, got ${found}`, hintFor(node, shape), {
-    location: positions.locate(span.start, span.end),
+  const found = shape ?? `\`${excerpt(positions, node)}\``;
+  return new MvmError("COMPILE_NON_LITERAL", `${where} must be a literal, got ${found}`, hintFor("type" in node ? node : null, shape), {
+    location: positions.locate(node.start, node.end),
   });
 }
 
