@@ -1,7 +1,7 @@
 /**
  * Finds every `mvm.app(...)` call in a file and says which are module-level declarations. Accepted forms:
  * `mvm.app({...})(fn);`, `export const x = mvm.app({...})(fn)`, `export default mvm.app({...})(fn)`,
- * and the same without the `(fn)`. Any other app call (inside a function, class, block or another
+ * `module.exports = mvm.app({...})(fn)`, and the same without the `(fn)`. Any other app call (inside a function, class, block or another
  * expression) is not read statically and becomes COMPILE_NOT_MODULE_LEVEL.
  */
 import { Visitor, type Argument, type CallExpression, type Expression, type ExportDefaultDeclarationKind, type Program, type Statement } from "oxc-parser";
@@ -52,8 +52,11 @@ export function scanAppCalls(program: Program, bindings: SdkBindings): AppCallSc
 /** The expressions a top-level statement evaluates directly (not inside a function or block). */
 function topLevelExpressions(statement: Statement | Program["body"][number]): Expression[] {
   switch (statement.type) {
-    case "ExpressionStatement":
-      return [statement.expression];
+    case "ExpressionStatement": {
+      // CommonJS exports the app by assignment: `module.exports = mvm.app({...})(fn)`.
+      const expression = unwrapExpression(statement.expression);
+      return expression.type === "AssignmentExpression" && expression.operator === "=" ? [expression.right] : [statement.expression];
+    }
     case "VariableDeclaration":
       return statement.declarations.flatMap((d) => (d.init ? [d.init] : []));
     case "ExportNamedDeclaration":
