@@ -168,8 +168,10 @@ void dispatch_host_frame(const char *body, size_t len) {
   long long v, id = 0;
   const jval *type = json_get_str(f, "type");
   if (!f || f->type != J_OBJ) {
+    /* The host writes v and id first, so a frame that breaks later (too deep, bad UTF-8) still names its id. */
+    if (!f) json_get_int(doc.partial, "id", 1, MVM_MAX_ID, &id);
     snprintf(msg, sizeof msg, "frame is not a JSON object: %s", f ? "wrong type" : err);
-    send_error(0, MVM_ERR_BAD_FRAME, msg);
+    send_error(id, MVM_ERR_BAD_FRAME, msg);
   } else if (!json_get_int(f, "v", 0, MVM_MAX_ID, &v) || !type) {
     send_error(0, MVM_ERR_BAD_FRAME, "frame needs integer v and string type");
   } else if (v != MVM_PROTOCOL_VERSION) {

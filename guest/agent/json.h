@@ -25,6 +25,7 @@ typedef struct {
   char *strbuf;
   size_t str_used, str_cap;
   size_t nodes, max_nodes;
+  jval *partial; /* the root even when parsing failed: members read before the error are usable */
 } jdoc;
 
 /* Parses src[0..len). Returns the root or NULL with a message in err. Free with json_free even on failure. */

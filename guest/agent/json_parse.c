@@ -261,6 +261,7 @@ static int parse_value(parser *p, jval **out) {
   if (p->pos >= p->len) return fail(p, "unexpected end");
   jval *v = new_node(p);
   if (!v) return fail(p, "too many values");
+  if (!p->doc->partial) p->doc->partial = v;
   v->raw = p->s + p->pos;
   size_t start = p->pos;
   char c = p->s[p->pos];

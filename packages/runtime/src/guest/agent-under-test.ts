@@ -1,0 +1,112 @@
+/**
+ * Starts the REAL mvm-agent binary on the host (not PID 1) with its channel on a socketpair (Node's stdio
+ * "pipe" is a Unix socketpair), a temp root holding /etc/mvm and /app, and the REAL ChannelClient on the
+ * other end. Only the conformance tests use it.
+ */
+import type { HookCmd } from "@mvm/ir";
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { ChannelClient, type ChannelClientOptions } from "../channel/client.ts";
+import { ensureAgentBinary, runnerSourcePaths } from "./agent-binary.ts";
+import { DEFAULT_AGENT_TIMEOUTS, writeAgentConfig, type AgentConfig } from "./agent-config.ts";
+import { renderHookScript } from "./hook-script.ts";
+
+export const FIXTURES = fileURLToPath(new URL("../../../../guest/tests/fixtures/", import.meta.url));
+
+export interface AgentUnderTest {
+  client: ChannelClient;
+  child: ChildProcess;
+  /** The raw socketpair end, for writing frames the client would never produce. */
+  socket: Duplex;
+  root: string;
+  healthPort: number;
+  /** The agent's stderr so far (what the serial console would show). */
+  console(): string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AgentOptions {
+  language?: "python" | "node" | "command";
+  function?: string;
+  params?: string[];
+  command?: string[];
+  env?: Record<string, string>;
+  maxInflight?: number;
+  timeouts?: Partial<AgentConfig["timeouts"]>;
+  hooks?: Partial<Record<"before_start" | "after_start" | "before_stop", HookCmd[]>>;
+  client?: ChannelClientOptions;
+}
+
+export async function startAgent(options: AgentOptions = {}): Promise<AgentUnderTest> {
+  const language = options.language ?? "python";
+  const root = mkdtempSync(join(tmpdir(), "mvm-agent-test-"));
+  mkdirSync(join(root, "app"));
+  copyFileSync(join(FIXTURES, "app.py"), join(root, "app", "app.py"));
+  copyFileSync(join(FIXTURES, "app.mjs"), join(root, "app", "app.mjs"));
+  const healthPort = await freePort();
+  const runner = runnerSourcePaths();
+  writeAgentConfig(root, {
+    config_version: 1,
+    language,
+    entrypoint: language === "command"
+      ? { kind: "command", command: options.command ?? ["cat"] }
+      : { kind: "function", module: "app", function: options.function ?? "greet", params: options.params ?? ["name"] },
+    working_dir: "/app",
+    env: options.env ?? {},
+    ...(language === "command" ? {} : { runner_argv: language === "python" ? ["python3", runner.python] : [process.execPath, runner.node] }),
+    health_port: healthPort,
+    max_inflight: options.maxInflight ?? 16,
+    timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: 15_000, after_start_interval_ms: 20, ...options.timeouts },
+  });
+  mkdirSync(join(root, "etc", "mvm", "hooks"), { recursive: true });
+  for (const [phase, cmds] of Object.entries(options.hooks ?? {})) {
+    const path = join(root, "etc", "mvm", "hooks", `${phase}.sh`);
+    writeFileSync(path, renderHookScript(phase as "before_start", cmds));
+    chmodSync(path, 0o755);
+  }
+  const binary = await ensureAgentBinary();
+  const child = spawn(binary, ["--channel-fd", "3", "--root", root, "--state-dir", join(root, "state")], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stderr?.on("data", (d: Buffer) => (log += d.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const socket = child.stdio[3] as Duplex;
+  const client = new ChannelClient(socket, options.client);
+  return {
+    client, child, socket, root, healthPort, exited,
+    console: () => log,
+    async stop() {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Polls `probe` until it returns true, failing with `what` when the deadline passes. */
+export async function waitFor(probe: () => boolean | Promise<boolean>, what: string, deadlineMs = 10_000): Promise<void> {
+  const giveUpAt = Date.now() + deadlineMs;
+  while (!(await probe())) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
