@@ -33,6 +33,7 @@ export function lowerAppSites(
   let first: LoweredApp | undefined;
   for (const site of sites) {
     failImportsBefore(site.expression.startIndex);
+    evaluator.evaluateConstantsBefore(site.expression.startIndex);
     const definition = placeDefinition(site, source);
     if (!site.call) {
       throw new MvmError("DECL_POSITIONAL_ARG", "mvm.app must be called with keyword arguments before it decorates a function", 'e.g. @mvm.app(image=mvm.python_image(python="3.12"))', {

@@ -9,6 +9,7 @@ import { MvmError, workloadOf } from "@mvm/ir";
 import type { FrontEnd } from "../front-end.ts";
 import { lowerAppSites } from "./app-declaration.ts";
 import { LiteralEvaluator } from "./literal-value.ts";
+import { ModuleConstants } from "./module-constants.ts";
 import { scanModule } from "./module-scan.ts";
 import { MvmBindings } from "./mvm-bindings.ts";
 import { functionParams } from "./params.ts";
@@ -28,7 +29,7 @@ export const compilePython: FrontEnd = async (file, text) => {
     const bindings = MvmBindings.collect(root);
     const scan = scanModule(root, bindings, source);
     if (scan.syntaxProblem) throw scan.syntaxProblem;
-    const lowered = lowerAppSites(scan.appSites, bindings.unknownImports, new LiteralEvaluator(source, bindings), source, pythonFileStem(file));
+    const lowered = lowerAppSites(scan.appSites, bindings.unknownImports, new LiteralEvaluator(source, bindings, ModuleConstants.collect(root)), source, pythonFileStem(file));
     if (!lowered) {
       throw new MvmError("DECL_NO_APP", "no app is declared in this file", noAppHint(bindings), { location: source.start() });
     }

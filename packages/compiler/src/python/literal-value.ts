@@ -7,6 +7,7 @@ import { callHelper, MvmError, type DeclValue } from "@mvm/ir";
 import type { Node } from "web-tree-sitter";
 import { nodeForPath, type KeyedShape, type ValueShape } from "./value-shape.ts";
 import { negate, readNumber, type NumberLiteral } from "./number-literal.ts";
+import type { ModuleConstant, ModuleConstants } from "./module-constants.ts";
 import { unknownHelperError, type MvmBindings } from "./mvm-bindings.ts";
 import type { SourceText } from "./source-text.ts";
 import { nonStringKey, PYTHON_ONLY_VALUE, rewordStandIns } from "./python-only-values.ts";
@@ -30,11 +31,30 @@ const MAX_DEPTH = 200;
 export class LiteralEvaluator {
   /** Stand-in key → the key node it replaced, to reword messages that show it. */
   private readonly nonStringKeys = new Map<string, Node>();
+  /** Each module constant is evaluated once, as its assignment runs once. */
+  private readonly constantValues = new Map<ModuleConstant, Evaluated>();
 
   constructor(
     private readonly source: SourceText,
     private readonly bindings: MvmBindings,
+    private readonly constants: ModuleConstants,
   ) {}
+
+  /**
+   * Runs, in source order, the module's constant assignments that end before `index`, as the SDK route
+   * executes them before it reaches a decorator: a helper error in `metrics = mvm.addon(...)` comes
+   * first. A value the compiler cannot read is only an error if a declaration uses it.
+   */
+  evaluateConstantsBefore(index: number): void {
+    for (const constant of this.constants.all()) {
+      if (constant.assignment.endIndex > index || this.constantValues.has(constant)) continue;
+      try {
+        this.constantValue(constant, 0);
+      } catch (err) {
+        if (!(err instanceof MvmError) || err.code !== "COMPILE_NON_LITERAL") throw err;
+      }
+    }
+  }
 
   evaluate(node: Node, depth = 0): Evaluated {
     if (depth > MAX_DEPTH) throw this.error("COMPILE_SYNTAX", node, `expression nested more than ${MAX_DEPTH} levels deep`);
@@ -78,6 +98,13 @@ export class LiteralEvaluator {
         return this.dictionary(node, shape, depth);
       case "call":
         return this.call(node, depth);
+      case "identifier": {
+        const constant = this.constants.lookup(node);
+        if (!constant) throw this.nonLiteral(node, "a name is read only when the module assigns it once, at top level, before the declaration (NAME = literal or helper call)");
+        // The path of a later error walks into the constant's value; its caret starts at this use.
+        const { value, shape: defined } = this.constantValue(constant, depth);
+        return { value, shape: { ...defined, node } };
+      }
       default:
         throw this.nonLiteral(node);
     }
@@ -102,6 +129,14 @@ export class LiteralEvaluator {
       args.keywords.set(pythonName(nameNode), { keyNode: nameNode, value: shape, evaluated: value });
     }
     return args;
+  }
+
+  private constantValue(constant: ModuleConstant, depth: number): Evaluated {
+    const known = this.constantValues.get(constant);
+    if (known) return known;
+    const evaluated = this.evaluate(constant.value, depth + 1);
+    this.constantValues.set(constant, evaluated);
+    return evaluated;
   }
 
   private call(node: Node, depth: number): Evaluated {
