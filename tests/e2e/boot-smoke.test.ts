@@ -4,68 +4,25 @@
 // layer come from the shared cache (MVM_CACHE_DIR), built on first use; MVM_HOME is per test.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDebianBaseLayer, mkExt4, resolveGuestKernel, runCommand, type GuestKernel } from "@mvm/builder";
-import {
-  connectChannel, DEFAULT_AGENT_TIMEOUTS, defaultRunnerArgv, ensureAgentBinary, GUEST_RUNNER_PATHS, QemuBackend,
-  renderHookScript, runnerSourcePaths, writeAgentConfig,
-} from "@mvm/runtime";
+import { resolveGuestKernel, type GuestKernel } from "@mvm/builder";
+import { connectChannel, QemuBackend } from "@mvm/runtime";
+import { AFTER_START_MS, AGENT_PATH, assembleSmokeImage, BEFORE_STOP_MARKER } from "./smoke-image.ts";
 
-const BOOT_TO_READY_MS = 120_000; // cold Python start is ~3.4 s on an idle machine; CI machines are not idle
-const AGENT_PATH = "/sbin/mvm-agent";
-const BEFORE_STOP_MARKER = "MVM-SMOKE-BEFORE-STOP";
-
-const APP_PY = `import os
-
-def greet(name, echo_env=None):
-    if echo_env:
-        return os.environ.get(echo_env)
-    return f"hello {name}"
-`;
+const BOOT_TO_READY_MS = AFTER_START_MS;
 
 const progress = (what: string) => (e: { phase: string; message?: string }) => process.stderr.write(`[${what}] ${e.phase} ${e.message ?? ""}\n`);
 let kernel: GuestKernel;
 let home: string;
 let image: string;
 
-/** Lays out the image tree on top of a copy of the cached base layer (README in guest/agent lists the paths). */
-async function assembleImage(dir: string): Promise<string> {
-  const base = await ensureDebianBaseLayer(["python3"], progress("base layer"));
-  const root = join(dir, "root");
-  await runCommand("cp", ["-a", base.root, root]);
-  await copyFile(await ensureAgentBinary(), join(root, AGENT_PATH.slice(1)));
-  await mkdir(join(root, "usr/lib/mvm"), { recursive: true });
-  await copyFile(runnerSourcePaths().python, join(root, GUEST_RUNNER_PATHS.python.slice(1)));
-  await writeFile(join(root, "app/app.py"), APP_PY);
-  writeAgentConfig(root, {
-    config_version: 1,
-    language: "python",
-    entrypoint: { kind: "function", module: "app", function: "greet", params: ["name", "echo_env"] },
-    working_dir: "/app",
-    env: {},
-    runner_argv: defaultRunnerArgv("python"),
-    health_port: 8080,
-    max_inflight: 16,
-    timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: BOOT_TO_READY_MS },
-  });
-  const hooks = join(root, "etc/mvm/hooks");
-  await mkdir(hooks, { recursive: true });
-  await writeFile(join(hooks, "before_start.sh"), renderHookScript("before_start", [{ kind: "shell", line: "export HELLO_BANNER='hi'" }]));
-  await writeFile(join(hooks, "after_start.sh"), renderHookScript("after_start", [{ kind: "argv", argv: ["curl", "-fsS", "http://127.0.0.1:8080/health"] }]));
-  await writeFile(join(hooks, "before_stop.sh"), renderHookScript("before_stop", [{ kind: "shell", line: `echo ${BEFORE_STOP_MARKER} > /dev/console` }]));
-  const out = join(dir, "rootfs.ext4");
-  await mkExt4(root, out);
-  await rm(root, { recursive: true, force: true });
-  return out;
-}
-
 before(async () => {
   home = await mkdtemp(join(tmpdir(), "mvm-smoke-"));
   process.env.MVM_HOME = home;
   kernel = await resolveGuestKernel(progress("kernel"));
-  image = await assembleImage(home);
+  image = await assembleSmokeImage(home, progress("base layer"));
 });
 after(async () => {
   await rm(home, { recursive: true, force: true });

@@ -19,7 +19,7 @@ const TAIL_LINES = 30;
  */
 export function runCommand(cmd: string, args: readonly string[], opts: RunCommandOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     const stdout: Buffer[] = [];
     const tail: string[] = [];
     const partial = { out: "", err: "" };
@@ -33,8 +33,8 @@ export function runCommand(cmd: string, args: readonly string[], opts: RunComman
         opts.onLine?.(line);
       }
     };
-    child.stdout.on("data", onData("out"));
-    child.stderr.on("data", onData("err"));
+    child.stdout?.on("data", onData("out"));
+    child.stderr?.on("data", onData("err"));
     child.on("error", (err) =>
       reject(new MvmError("BUILD_COMMAND_FAILED", `could not start ${cmd}: ${err.message}`, `install ${cmd} or put it on PATH`, { cause: err })),
     );
@@ -46,6 +46,9 @@ export function runCommand(cmd: string, args: readonly string[], opts: RunComman
         new MvmError("BUILD_COMMAND_FAILED", `${cmd} ${args.join(" ")} ${how}:\n${tail.join("\n")}`, `fix the cause above and run again`),
       );
     });
-    child.stdin.end(opts.input ?? "");
+    if (child.stdin) {
+      child.stdin.on("error", () => undefined); // a command may exit without reading its input; its exit code tells
+      child.stdin.end(opts.input);
+    }
   });
 }
