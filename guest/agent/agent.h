@@ -50,6 +50,7 @@ typedef struct {
   int started, ever_started, exited, out_eof, generation;
   char init_error[512];
   char init_code[32];
+  char last_err[256]; /* the runner's last stderr line, for start-up failure messages */
 } runner;
 
 typedef struct {

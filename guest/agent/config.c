@@ -116,7 +116,7 @@ int config_load(const char *path, agent_config *cfg, char *err, size_t errlen) {
   if (text.overflow) return sb_free(&text), snprintf(err, errlen, "%s is larger than 1 MiB", path), 0;
   jdoc doc;
   char perr[160];
-  jval *root = json_parse(&doc, text.p ? text.p : "", text.len, perr, sizeof perr);
+  jval *root = json_parse(&doc, text.p ? text.p : "", text.len, MVM_MAX_JSON_DEPTH, perr, sizeof perr);
   int ok = root ? parse_config(root, cfg, err, errlen) : (snprintf(err, errlen, "%s: %s", path, perr), 0);
   json_free(&doc);
   sb_free(&text);

@@ -164,7 +164,7 @@ static int chunk_depth; /* a reassembled message may not itself be a chunk */
 void dispatch_host_frame(const char *body, size_t len) {
   jdoc doc;
   char err[160], msg[256];
-  jval *f = json_parse(&doc, body, len, err, sizeof err);
+  jval *f = json_parse(&doc, body, len, FRAME_KEEP_DEPTH, err, sizeof err);
   long long v, id = 0;
   const jval *type = json_get_str(f, "type");
   if (!f || f->type != J_OBJ) {

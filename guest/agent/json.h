@@ -25,11 +25,16 @@ typedef struct {
   char *strbuf;
   size_t str_used, str_cap;
   size_t nodes, max_nodes;
+  int keep_depth;
   jval *partial; /* the root even when parsing failed: members read before the error are usable */
 } jdoc;
 
-/* Parses src[0..len). Returns the root or NULL with a message in err. Free with json_free even on failure. */
-jval *json_parse(jdoc *doc, const char *src, size_t len, char *err, size_t errlen);
+/* Parses src[0..len). Values nested deeper than keep_depth are validated but kept only as raw text (no nodes),
+ * so a huge payload costs no memory beyond its bytes. Returns the root or NULL with a message in err. Free
+ * with json_free even on failure. */
+jval *json_parse(jdoc *doc, const char *src, size_t len, int keep_depth, char *err, size_t errlen);
+/* Frames need their top-level fields and one level below (argv items, exception fields). */
+#define FRAME_KEEP_DEPTH 2
 void json_free(jdoc *doc);
 
 const jval *json_get(const jval *obj, const char *key);

@@ -186,8 +186,6 @@ static int parse_number(parser *p, jval *v) {
 
 static int parse_value(parser *p, jval **out);
 
-/* Values nested deeper than this are validated and kept only as raw text, so a huge payload costs no nodes. */
-#define KEEP_DEPTH 2
 typedef struct {
   jblock *blk;
   size_t used, nodes, str_used;
@@ -230,7 +228,7 @@ static int parse_container(parser *p, jval *v, char close) {
     }
     jval *item;
     if (!parse_value(p, &item)) return 0;
-    if (p->depth > KEEP_DEPTH) {
+    if (p->depth > p->doc->keep_depth) {
       rewind_to(p->doc, before);
       goto separator;
     }
@@ -278,8 +276,9 @@ static int parse_value(parser *p, jval **out) {
   return ok;
 }
 
-jval *json_parse(jdoc *doc, const char *src, size_t len, char *err, size_t errlen) {
+jval *json_parse(jdoc *doc, const char *src, size_t len, int keep_depth, char *err, size_t errlen) {
   memset(doc, 0, sizeof *doc);
+  doc->keep_depth = keep_depth;
   doc->max_nodes = len / 2 + 16; /* every value takes at least one byte plus a separator */
   doc->str_cap = len + 1; /* a decoded string plus its NUL never exceeds its quoted source */
   doc->strbuf = malloc(doc->str_cap);

@@ -209,7 +209,7 @@ static void on_runner_frame(void *ctx, frame_event ev, char *body, size_t len) {
   }
   jdoc doc;
   char err[160];
-  jval *f = json_parse(&doc, body, len, err, sizeof err);
+  jval *f = json_parse(&doc, body, len, FRAME_KEEP_DEPTH, err, sizeof err);
   const jval *type = json_get_str(f, "type");
   if (!type) logf_("runner sent an unreadable frame: %s", f ? "no type" : err);
   else if (strcmp(type->str, "result") == 0) on_result(f, 0);
@@ -251,6 +251,7 @@ void runner_on_stderr(void) {
   for (;;) {
     ssize_t n = read(A.run.err_fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && A.run.exited) return close_fd(&A.run.err_fd);
     if (n < 0) return;
     if (n == 0) return close_fd(&A.run.err_fd);
     for (ssize_t i = 0; i < n; i++) {
@@ -258,7 +259,11 @@ void runner_on_stderr(void) {
         sb_putc(&A.run.errline, buf[i]);
         continue;
       }
-      if (buf[i] == '\n' || A.run.errline.len) fprintf(stderr, "mvm-runner: %.*s\n", (int)A.run.errline.len, A.run.errline.p ? A.run.errline.p : "");
+      if (buf[i] == '\n' || A.run.errline.len) {
+        const char *line = A.run.errline.p ? A.run.errline.p : "";
+        fprintf(stderr, "mvm-runner: %.*s\n", (int)A.run.errline.len, line);
+        snprintf(A.run.last_err, sizeof A.run.last_err, "%.*s", (int)A.run.errline.len, line);
+      }
       sb_reset(&A.run.errline);
     }
   }
@@ -287,17 +292,20 @@ void runner_on_exit(int status) {
   r->pid = -1;
   r->exited = 1;
   while (r->out_fd >= 0 && !r->out_eof) runner_on_stdout(); /* a reply written just before exiting still counts */
+  while (r->err_fd >= 0) runner_on_stderr();                 /* and so does its last word on stderr */
   if (WIFEXITED(status)) snprintf(msg, sizeof msg, "the runner exited with status %d during the call", WEXITSTATUS(status));
   else snprintf(msg, sizeof msg, "the runner was killed by signal %d during the call", WTERMSIG(status));
   runner_fail_calls(MVM_ERR_RUNNER_CRASHED, msg);
   int started = r->ever_started;
-  char init_code[32], init_error[512];
+  char init_code[32], init_error[512], last_err[256];
+  snprintf(last_err, sizeof last_err, "%s", r->last_err);
   snprintf(init_code, sizeof init_code, "%s", r->init_code);
   snprintf(init_error, sizeof init_error, "%s", r->init_error);
   cleanup();
   if (A.state == ST_STOPPING || A.state == ST_FAILED) return;
   if (!started && access(A.env_path, F_OK) != 0)
-    return lifecycle_fail(MVM_ERR_HOOK_FAILED, "before_start failed (shell exit status %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return lifecycle_fail(MVM_ERR_HOOK_FAILED, "before_start failed (shell exit status %d): %s",
+                          WIFEXITED(status) ? WEXITSTATUS(status) : -1, last_err);
   if (!started && A.state == ST_STARTING)
     return lifecycle_fail(init_code[0] ? init_code : MVM_ERR_RUNNER_CRASHED, "%s", init_error[0] ? init_error : msg);
   if (!r->started && ++restart_failures >= MAX_RESTART_FAILURES)

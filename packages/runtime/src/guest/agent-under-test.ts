@@ -53,6 +53,8 @@ export interface AgentOptions {
   timeouts?: Partial<AgentConfig["timeouts"]>;
   hooks?: Partial<Record<"before_start" | "after_start" | "before_stop", HookCmd[]>>;
   client?: ChannelClientOptions;
+  /** Port for the runner's health endpoint; a free one when absent. */
+  healthPort?: number;
 }
 
 export async function startAgent(options: AgentOptions = {}): Promise<AgentUnderTest> {
@@ -61,7 +63,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
   mkdirSync(join(root, "app"));
   copyFileSync(join(FIXTURES, "app.py"), join(root, "app", "app.py"));
   copyFileSync(join(FIXTURES, "app.mjs"), join(root, "app", "app.mjs"));
-  const healthPort = await freePort();
+  const healthPort = options.healthPort ?? (await freePort());
   const runner = runnerSourcePaths();
   writeAgentConfig(root, {
     config_version: 1,
