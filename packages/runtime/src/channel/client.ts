@@ -50,6 +50,8 @@ interface Pending {
 }
 
 const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
+/** Strict: a frame that is not valid UTF-8 is a bad frame, not a string with replacement characters. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The host end of the guest channel. Every incoming frame is untrusted: sizes are capped before buffering,
@@ -223,9 +225,9 @@ export class ChannelClient {
   private onBody(body: Buffer, reassembled: boolean): void {
     let json: unknown;
     try {
-      json = JSON.parse(body.toString("utf8"));
+      json = JSON.parse(utf8.decode(body));
     } catch (err) {
-      throw new MvmError("RUN_BAD_FRAME", `the guest sent a frame that is not JSON (${body.length} bytes)`, undefined, { cause: err });
+      throw new MvmError("RUN_BAD_FRAME", `the guest sent a frame that is not UTF-8 JSON (${body.length} bytes)`, undefined, { cause: err });
     }
     const parsed = GuestFrame.safeParse(json);
     if (!parsed.success) {
