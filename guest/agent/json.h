@@ -43,6 +43,9 @@ int json_get_int(const jval *obj, const char *key, long long min, long long max,
 /* obj[key] when it is a string, else NULL. */
 const jval *json_get_str(const jval *obj, const char *key);
 
+/* Length of the valid UTF-8 sequence at s (n bytes available; no overlongs, surrogates or > U+10FFFF), or 0. */
+size_t json_utf8_len(const unsigned char *s, size_t n);
+
 /* A growable byte buffer that refuses to grow past `limit` (sets `overflow` instead). */
 typedef struct {
   char *p;

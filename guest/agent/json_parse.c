@@ -81,25 +81,6 @@ static int hex4(parser *p, unsigned *out) {
   return 1;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  unsigned char c = s[0];
-  size_t need;
-  unsigned cp, min;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) need = 2, cp = c & 0x1F, min = 0x80;
-  else if ((c & 0xF0) == 0xE0) need = 3, cp = c & 0x0F, min = 0x800;
-  else if ((c & 0xF8) == 0xF0) need = 4, cp = c & 0x07, min = 0x10000;
-  else return 0;
-  if (n < need) return 0;
-  for (size_t i = 1; i < need; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return need;
-}
-
 static int parse_string(parser *p, const char **out, size_t *out_len) {
   jdoc *d = p->doc;
   char *dst = d->strbuf + d->str_used;
@@ -145,7 +126,7 @@ static int parse_string(parser *p, const char **out, size_t *out_len) {
       }
       continue;
     }
-    size_t n = utf8_seq((const unsigned char *)p->s + p->pos, p->len - p->pos);
+    size_t n = json_utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos);
     if (!n) return fail(p, "invalid UTF-8");
     memcpy(dst + o, p->s + p->pos, n);
     o += n;

@@ -51,7 +51,7 @@ void sb_int(sbuf *b, long long v) {
   sb_put(b, tmp, (size_t)n);
 }
 
-static size_t utf8_len(const unsigned char *s, size_t n) {
+size_t json_utf8_len(const unsigned char *s, size_t n) {
   unsigned char c = s[0];
   size_t need;
   unsigned cp, min;
@@ -86,7 +86,7 @@ void sb_json_str(sbuf *b, const char *s, size_t n) {
       sb_puts(b, esc);
       i++;
     } else {
-      size_t k = utf8_len(u + i, n - i);
+      size_t k = json_utf8_len(u + i, n - i);
       if (k) sb_put(b, u + i, k), i += k;
       else sb_puts(b, "\\ufffd"), i++;
     }

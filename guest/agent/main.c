@@ -63,6 +63,16 @@ static void reap(void) {
   }
 }
 
+/* Without fds 0-2 (no /dev/console in the image) the first pipes would land there and be clobbered by dup2. */
+static void ensure_std_fds(void) {
+  for (int fd = 0; fd < 3; fd++) {
+    if (fcntl(fd, F_GETFD) != -1) continue;
+    int got = open(A.is_pid1 ? "/dev/console" : "/dev/null", O_RDWR);
+    if (got < 0) got = open("/dev/null", O_RDWR);
+    if (got >= 0 && got != fd) dup2(got, fd), close(got);
+  }
+}
+
 static void usage(void) {
   fprintf(stderr, "usage: mvm-agent [--channel-fd N | --channel PATH] [--root DIR] [--state-dir DIR]\n");
   exit(2);
@@ -157,6 +167,7 @@ int main(int argc, char **argv) {
   A.cfg.invoke_ms = MVM_DEFAULT_CALL_TIMEOUT_MS;
   logf_("start v=%ld pid=%d", MVM_PROTOCOL_VERSION, (int)getpid());
   if (A.is_pid1) pid1_setup();
+  ensure_std_fds();
   snprintf(A.state_dir, sizeof A.state_dir, "%s", state_dir);
   mkdir(A.state_dir, 0700);
   snprintf(A.env_path, sizeof A.env_path, "%s/env.sh", A.state_dir);

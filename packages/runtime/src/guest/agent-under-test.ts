@@ -55,11 +55,15 @@ export interface AgentOptions {
   client?: ChannelClientOptions;
   /** Port for the runner's health endpoint; a free one when absent. */
   healthPort?: number;
+  /** Run the agent as PID 1 of fresh pid, mount and net namespaces (`unshare`), as it runs in a VM. */
+  asPid1?: boolean;
 }
 
 export async function startAgent(options: AgentOptions = {}): Promise<AgentUnderTest> {
   const language = options.language ?? "python";
-  const root = mkdtempSync(join(tmpdir(), "mvm-agent-test-"));
+  // As PID 1 the agent mounts a tmpfs over /tmp, which would hide a root kept there.
+  const parent = options.asPid1 ? "/var/tmp" : tmpdir();
+  const root = mkdtempSync(join(parent, "mvm-agent-test-"));
   mkdirSync(join(root, "app"));
   copyFileSync(join(FIXTURES, "app.py"), join(root, "app", "app.py"));
   copyFileSync(join(FIXTURES, "app.mjs"), join(root, "app", "app.mjs"));
@@ -85,9 +89,9 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
     chmodSync(path, 0o755);
   }
   const binary = await ensureAgentBinary();
-  const child = spawn(binary, ["--channel-fd", "3", "--root", root, "--state-dir", join(root, "state")], {
-    stdio: ["ignore", "ignore", "pipe", "pipe"],
-  });
+  const agentArgs = ["--channel-fd", "3", "--root", root, ...(options.asPid1 ? [] : ["--state-dir", join(root, "state")])];
+  const [command, args] = options.asPid1 ? ["unshare", ["--pid", "--fork", "--mount", "--net", binary, ...agentArgs]] : [binary, agentArgs];
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr?.on("data", (d: Buffer) => (log += d.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
