@@ -48,9 +48,12 @@ export function scanModule(root: Node, bindings: MvmBindings, source: SourceText
   function visit(type: string): void {
     switch (type) {
       case "print_statement":
-      case "exec_statement":
-        scan.syntaxProblem ??= python2Statement(cursor.currentNode, source);
+      case "exec_statement": {
+        const statement = cursor.currentNode;
+        // `print >> f, x` is also a valid Python 3 expression (a tuple), so only chevron-less forms are refused.
+        if (!statement.namedChildren.some((child) => child.type === "chevron")) scan.syntaxProblem ??= python2Statement(statement, source);
         return;
+      }
       case "argument_list":
         scan.syntaxProblem ??= checkArgumentList(cursor.currentNode, source);
         return;
