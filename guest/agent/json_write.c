@@ -111,8 +111,14 @@ void sb_base64(sbuf *b, const unsigned char *d, size_t n) {
 }
 
 static int b64_value(char c) {
-  const char *p = c ? strchr(B64, c) : NULL;
-  return p ? (int)(p - B64) : -1;
+  static signed char table[256];
+  static int built;
+  if (!built) { /* a table, not strchr: chunked payloads decode megabytes */
+    memset(table, -1, sizeof table);
+    for (int i = 0; i < 64; i++) table[(unsigned char)B64[i]] = (signed char)i;
+    built = 1;
+  }
+  return table[(unsigned char)c];
 }
 
 int sb_unbase64(sbuf *b, const char *t, size_t n) {

@@ -110,6 +110,26 @@ test("a module that does not import fails start-up with invalid_entrypoint", asy
   assert.match(err.message, /no_such_function/);
 });
 
+const badConfigs = [
+  { name: "not JSON", text: "{ nope" },
+  { name: "an unknown key", text: '{"config_version":1,"language":"python","typo":1}' },
+  { name: "a function without runner_argv", text: JSON.stringify({
+    config_version: 1, language: "python", entrypoint: { kind: "function", module: "app", function: "greet", params: [] },
+    working_dir: "/app", env: {}, health_port: 1, max_inflight: 1,
+    timeouts: { invoke_ms: 1, after_start_ms: 1, after_start_interval_ms: 1, before_stop_ms: 1 },
+  }) },
+];
+for (const c of badConfigs) {
+  test(`agent.json with ${c.name} fails start-up with invalid_entrypoint; ping, exec and shutdown still work`, async () => {
+    const a = await start({ rawConfig: c.text });
+    await rejectsWith(a.client.waitForReady(20_000), "RUN_INVALID_ENTRYPOINT");
+    await rejectsWith(a.client.invoke({ name: "x" }), "RUN_INVALID_ENTRYPOINT");
+    assert.equal((await a.client.exec(["true"])).exitCode, 0);
+    assert.deepEqual((await a.client.shutdown()).before_stop, { ran: false, exit_code: null, timed_out: false });
+    assert.equal(await a.exited, 0);
+  });
+}
+
 test("host_request relays a guest-initiated request to the host handler and back", async () => {
   const seen: unknown[] = [];
   const { client } = await start({
@@ -155,6 +175,9 @@ test("the Node runner keeps concurrent calls' output apart and reports exception
   const failing = await start({ language: "node", function: "fail", params: ["message"] });
   await failing.client.waitForReady(20_000);
   const err = await rejectsWith(failing.client.invoke({ message: "out of range" }), "RUN_FUNCTION_ERROR");
+  const fetching = await start({ language: "node", function: "fetch", params: ["url"], client: { onHostRequest: async (req) => ({ echoed: req.payload }) } });
+  await fetching.client.waitForReady(20_000);
+  assert.deepEqual((await fetching.client.invoke({ url: "u" })).value, { echoed: { url: "u" } });
   assert.ok(err instanceof GuestCallError);
   assert.equal(err.frame.exception?.type, "RangeError");
   assert.match(err.frame.exception?.traceback ?? "", /app\.mjs/);

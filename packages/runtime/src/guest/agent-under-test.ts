@@ -55,6 +55,8 @@ export interface AgentOptions {
   client?: ChannelClientOptions;
   /** Port for the runner's health endpoint; a free one when absent. */
   healthPort?: number;
+  /** Replaces agent.json with this text (to test the agent's own config checks). */
+  rawConfig?: string;
   /** Run the agent as PID 1 of fresh pid, mount and net namespaces (`unshare`), as it runs in a VM. */
   asPid1?: boolean;
 }
@@ -82,6 +84,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
     max_inflight: options.maxInflight ?? 16,
     timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: 15_000, after_start_interval_ms: 20, ...options.timeouts },
   });
+  if (options.rawConfig !== undefined) writeFileSync(join(root, "etc", "mvm", "agent.json"), options.rawConfig);
   mkdirSync(join(root, "etc", "mvm", "hooks"), { recursive: true });
   for (const [phase, cmds] of Object.entries(options.hooks ?? {})) {
     const path = join(root, "etc", "mvm", "hooks", `${phase}.sh`);
