@@ -44,12 +44,13 @@ def find_main_frame() -> FrameType | None:
 
 
 def watch_script(outcome: ScriptOutcome) -> None:
-    """Records sys.exit codes; uncaught exceptions are recorded by the excepthook (see _excepthook)."""
+    """Records the status given to sys.exit (an exit function imported before mvm is not seen; the frame check
+    then treats the script as failed, the safe side). Uncaught exceptions are recorded via _excepthook."""
     original_exit = sys.exit
 
-    def exit(status: Any = None) -> None:  # noqa: A001 — stands in for sys.exit
+    def recording_exit(status: Any = None) -> None:
         outcome.exit_requested = True
         outcome.requested_exit = status
         original_exit(status)
 
-    sys.exit = exit
+    sys.exit = recording_exit

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import linecache
-import sys
 from itertools import islice
 from types import FrameType
 from typing import Callable, TypeVar
@@ -42,8 +41,3 @@ def located(location: SourceLocation, run: Callable[[], T]) -> T:
     except MvmError as err:
         # The lowering's own frames say nothing to the user; the traceback restarts at their call.
         raise err.at(location).with_traceback(None)
-
-
-def caller_location(depth: int) -> SourceLocation:
-    """The location of the frame ``depth`` levels above the caller of this function."""
-    return frame_location(sys._getframe(depth + 1))
