@@ -15,6 +15,7 @@ const found: { name: string; source: string; file?: string; want: { name: string
   { name: "other decorators around it", source: `import mvm\n@traced\n@mvm.app(name="a", image=mvm.python_image())\n@cache\ndef f():\n    pass\n`, want: { name: "a" } },
   { name: "NFKC-equal identifiers are one name", source: `import mvm\n@ｍｖｍ.app(ｎａｍｅ="a", image=mvm.python_image())\ndef f():\n    pass\n`, want: { name: "a" } },
   { name: "a module constant", source: `import mvm\nNAME = "from-constant"\nIMAGE = mvm.python_image(python="3.13")\n@mvm.app(name=NAME, image=IMAGE)\ndef f():\n    pass\n`, want: { name: "from-constant", image: ["python313"] } },
+  { name: "Python 3's print >> f, x elsewhere in the file is fine", source: `import mvm, sys\nprint >> sys.stderr, "x"\n@mvm.app(name="a", image=mvm.python_image())\ndef f():\n    pass\n`, want: { name: "a" } },
   { name: "an f-string elsewhere in the file is fine", source: `import mvm\n@mvm.app(name="a", image=mvm.python_image())\ndef f(x):\n    return f"{x}"\n`, want: { name: "a" } },
 ];
 
