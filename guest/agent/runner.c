@@ -291,8 +291,10 @@ void runner_on_exit(int status) {
   kill_group(r->pid); /* leftovers of its group would keep its pipes open */
   r->pid = -1;
   r->exited = 1;
-  while (r->out_fd >= 0 && !r->out_eof) runner_on_stdout(); /* a reply written just before exiting still counts */
-  while (r->err_fd >= 0) runner_on_stderr();                 /* and so does its last word on stderr */
+  /* A reply or stderr line written just before exiting still counts: it is in the pipe already. Read once
+   * (until EAGAIN or EOF), never wait: an orphan in another session may hold the pipes open forever. */
+  if (r->out_fd >= 0) runner_on_stdout();
+  if (r->err_fd >= 0) runner_on_stderr();
   if (WIFEXITED(status)) snprintf(msg, sizeof msg, "the runner exited with status %d during the call", WEXITSTATUS(status));
   else snprintf(msg, sizeof msg, "the runner was killed by signal %d during the call", WTERMSIG(status));
   runner_fail_calls(MVM_ERR_RUNNER_CRASHED, msg);

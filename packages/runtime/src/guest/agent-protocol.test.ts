@@ -1,6 +1,8 @@
 // Agent conformance, part 1: every message type, concurrency, timeouts, crashes and malformed frames, driven
 // by the real ChannelClient (which validates every frame the agent sends) against the real agent binary.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { GuestCallError } from "../channel/errors.ts";
 import { encodeFrame } from "../channel/frame-codec.ts";
@@ -100,6 +102,17 @@ test("a runner that dies mid-call answers runner_crashed and is restarted", asyn
   const err = await rejectsWith(client.invoke({ code: 3 }), "RUN_RUNNER_CRASHED");
   assert.match(err.message, /status 3/);
   await rejectsWith(client.invoke({ code: 4 }), "RUN_RUNNER_CRASHED");
+});
+
+test("a runner that dies while an orphan holds its pipes is still answered and restarted", async () => {
+  const { client, root } = await ready({ function: "orphan_then_crash", params: [] });
+  try {
+    // An agent that waited for EOF on the dead runner's stdout would never answer: the host deadline catches it.
+    await rejectsWith(client.invoke({}, { timeoutMs: 10_000 }), "RUN_RUNNER_CRASHED");
+    await rejectsWith(client.invoke({}, { timeoutMs: 10_000 }), "RUN_RUNNER_CRASHED");
+  } finally {
+    for (const pid of readFileSync(join(root, "app", "orphan.pids"), "utf8").trim().split("\n")) process.kill(Number(pid), "SIGKILL");
+  }
 });
 
 test("calls beyond max_inflight are answered busy", async () => {
