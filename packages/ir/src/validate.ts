@@ -9,7 +9,8 @@ import { Workload } from "./schema.ts";
  */
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  // The checked input itself, not zod's copy: the copy drops a key named "__proto__" (a legal env variable).
+  if (result.success) return value as z.infer<T>;
   const lines = result.error.issues.map((issue) => `  ${formatJsonPath(issue.path)}: ${issue.message}`);
   throw new MvmError("IR_INVALID", `${what} does not match the schema:\n${lines.join("\n")}`);
 }

@@ -78,7 +78,8 @@ export function workloadOf(app: App): Workload {
 
 function lowerEnv(value: DeclValue): { [key: string]: EnvValue } {
   const obj = expectObject(value, ["env"]);
-  const env: { [key: string]: EnvValue } = {};
+  // A null prototype keeps a key named "__proto__" an ordinary variable.
+  const env: { [key: string]: EnvValue } = Object.create(null);
   for (const [key, item] of Object.entries(obj)) {
     const path: DeclPath = ["env", key];
     expectPattern(key, ENV_KEY_PATTERN, path, "env variable");
