@@ -173,6 +173,37 @@ test("malformed frames get coded errors (id 0) and the agent keeps serving", asy
   assert.equal((await client.invoke({ name: "still here" })).value, "hello still here");
 });
 
+// The agent's JSON reader is strict (RFC 8259): each of these bodies is refused with bad_frame, none crashes it.
+const notJson = [
+  { name: "a trailing comma", body: '{"v":1,"type":"ping",}' },
+  { name: "a leading zero", body: '{"v":01,"type":"ping"}' },
+  { name: "NaN", body: '{"v":NaN,"type":"ping"}' },
+  { name: "single quotes", body: "{'v':1}" },
+  { name: "a raw control character in a string", body: '{"v":1,"type":"pi\u0001ng"}' }, // the TS escape makes a raw U+0001 byte
+  { name: "an unknown escape", body: '{"v":1,"type":"p\\xng"}' },
+  { name: "a truncated \\u escape", body: '{"v":1,"type":"\\u12"}' },
+  { name: "a comment", body: '{"v":1 /* c */,"type":"ping"}' },
+  { name: "a missing value", body: '{"v":,"type":"ping"}' },
+  { name: "an unterminated string", body: '{"v":1,"type":"ping' },
+  { name: "two values", body: '{"v":1} {"v":1}' },
+];
+for (const c of notJson) {
+  test(`the agent refuses JSON with ${c.name} as bad_frame and keeps serving`, async () => {
+    const { client, socket } = await ready();
+    socket.write(encodeFrame(Buffer.from(c.body, "utf8")));
+    assert.ok((await client.ping()).uptimeMs > 0);
+    assert.deepEqual(client.agentComplaints.map((e) => e.code), ["RUN_BAD_FRAME"]);
+  });
+}
+
+test("the agent refuses frames that are not UTF-8 or hold overlong or surrogate encodings", async () => {
+  const { client, socket } = await ready();
+  const bodies = [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]];
+  for (const bad of bodies) socket.write(encodeFrame(Buffer.concat([Buffer.from('{"v":1,"type":"'), Buffer.from(bad), Buffer.from('"}')])));
+  assert.ok((await client.ping()).uptimeMs > 0);
+  assert.deepEqual(client.agentComplaints.map((e) => e.code), bodies.map(() => "RUN_BAD_FRAME"));
+});
+
 test("deeply nested input is rejected as bad_frame instead of exhausting the agent", async () => {
   const { client } = await ready({ function: "echo", params: ["value", "delay_ms"] });
   const deep = JSON.parse("[".repeat(70) + "]".repeat(70));

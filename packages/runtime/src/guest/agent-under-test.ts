@@ -5,7 +5,7 @@
  */
 import type { HookCmd } from "@mvm/ir";
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -107,6 +107,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
       client.close();
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }
