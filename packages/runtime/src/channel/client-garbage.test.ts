@@ -3,7 +3,7 @@
 // more than its caps in memory.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +28,8 @@ const BUFFER_CAP = MAX_FRAME + 4 + 256 * 1024 + MAX_PAYLOAD;
 
 /** A fake guest: accepts one connection and lets the test script what it sends. */
 async function fakeGuest(script: (guest: Socket) => void | Promise<void>, listenAfterMs = 0) {
-  const path = join(mkdtempSync(join(tmpdir(), "mvm-garbage-")), "agent.sock");
+  const dir = mkdtempSync(join(tmpdir(), "mvm-garbage-"));
+  const path = join(dir, "agent.sock");
   let server: Server | undefined;
   setTimeout(() => {
     server = createServer((sock) => {
@@ -37,7 +38,7 @@ async function fakeGuest(script: (guest: Socket) => void | Promise<void>, listen
     }).listen(path);
   }, listenAfterMs);
   const client = await connectChannel(path, { deadlineMs: 5_000 });
-  return { client, close: () => server?.close() };
+  return { client, close: () => (server?.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
 async function expectClosedWith(client: ChannelClient, code: string, pending: Promise<unknown>) {
@@ -132,8 +133,9 @@ test("connect retries until the socket appears, and gives up with RUN_CONNECT_FA
   assert.equal((await client.ping()).uptimeMs, 7);
   client.close();
   close();
-  const missing = join(mkdtempSync(join(tmpdir(), "mvm-garbage-")), "never.sock");
-  await assert.rejects(connectChannel(missing, { deadlineMs: 100 }), (err: Error & { code?: string }) => err.code === "RUN_CONNECT_FAILED");
+  const dir = mkdtempSync(join(tmpdir(), "mvm-garbage-"));
+  await assert.rejects(connectChannel(join(dir, "never.sock"), { deadlineMs: 100 }), (err: Error & { code?: string }) => err.code === "RUN_CONNECT_FAILED");
+  rmSync(dir, { recursive: true });
 });
 
 test("a guest that never answers makes the call fail with RUN_TIMEOUT at its deadline, not hang", async () => {

@@ -1,7 +1,7 @@
 // The hook renderer's output is run by the real /bin/sh, as the agent runs it: sourced, then the env exported.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -9,9 +9,14 @@ import type { HookCmd } from "@mvm/ir";
 import { renderHookScript, shellQuote } from "./hook-script.ts";
 
 function source(commands: HookCmd[], after = "true") {
-  const path = join(mkdtempSync(join(tmpdir(), "mvm-hook-")), "before_start.sh");
+  const dir = mkdtempSync(join(tmpdir(), "mvm-hook-"));
+  const path = join(dir, "before_start.sh");
   writeFileSync(path, renderHookScript("before_start", commands));
-  return spawnSync("/bin/sh", ["-c", `. "$0" || exit $?; ${after}`, path], { encoding: "utf8" });
+  try {
+    return spawnSync("/bin/sh", ["-c", `. "$0" || exit $?; ${after}`, path], { encoding: "utf8" });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 }
 
 const quoting = [
