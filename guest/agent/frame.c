@@ -116,9 +116,3 @@ int oq_flush(outq *q, int fd) {
   q->off = q->len = 0;
   return 0;
 }
-
-void oq_drop_pending(outq *q) {
-  /* A partly written frame cannot be finished for a new reader; the host re-sends hello after reconnecting
-   * and learns the agent's state from hello_ok, so nothing queued for the old connection is needed. */
-  q->off = q->len = 0;
-}

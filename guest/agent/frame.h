@@ -34,7 +34,5 @@ int oq_frame(outq *q, const char *body, size_t len);
 /* Writes what it can; returns -1 on a write error other than EAGAIN, else 0. */
 int oq_flush(outq *q, int fd);
 static inline size_t oq_pending(const outq *q) { return q->len - q->off; }
-/* Drops everything queued (the peer that was reading it is gone). */
-void oq_drop_pending(outq *q);
 
 #endif
