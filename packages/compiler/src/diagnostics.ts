@@ -10,14 +10,14 @@ export function renderDiagnostic(err: MvmError, sourceText?: string): string {
   const loc = err.location;
   const sourceLine = loc && sourceText !== undefined ? sourceText.split(/\r?\n/)[loc.line - 1] : undefined;
   if (loc && sourceLine !== undefined) {
-    const gutter = String(loc.line).length + 3;
+    const width = Math.max(5, String(loc.line).length + 1);
     const chars = [...sourceLine];
     const start = Math.min(loc.column - 1, chars.length);
-    const width = Math.max(1, Math.min(loc.length ?? 1, chars.length - start));
+    const caret = Math.max(1, Math.min(loc.length ?? 1, chars.length - start));
     // Keep tabs in the padding so the caret lines up under tab-indented code.
     const padding = chars.slice(0, start).map((c) => (c === "\t" ? "\t" : " ")).join("");
-    lines.push(`${String(loc.line).padStart(gutter - 1)} | ${sourceLine}`);
-    lines.push(`${" ".repeat(gutter - 1)} | ${padding}${"^".repeat(width)}`);
+    lines.push(`${String(loc.line).padStart(width)} | ${sourceLine}`);
+    lines.push(`${" ".repeat(width)} | ${padding}${"^".repeat(caret)}`);
   }
   if (err.hint) lines.push(`hint: ${err.hint}`);
   return lines.join("\n");
