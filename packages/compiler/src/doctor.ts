@@ -4,23 +4,16 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { MvmError } from "@mvm/ir";
+import { MvmError, type DoctorCheck } from "@mvm/ir";
 import { resolveRunner } from "./record-mode/index.ts";
 
 const execFileP = promisify(execFile);
 
-export interface ToolsDoctorCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-  hint?: string;
-}
-
-export async function toolsDoctorChecks(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<ToolsDoctorCheck[]> {
+export async function toolsDoctorChecks(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<DoctorCheck[]> {
   return [runnerCheck(cwd, env), await python3Check(), nodeCheck()];
 }
 
-function runnerCheck(cwd: string, env: NodeJS.ProcessEnv): ToolsDoctorCheck {
+function runnerCheck(cwd: string, env: NodeJS.ProcessEnv): DoctorCheck {
   try {
     const runner = resolveRunner({ cwd, env });
     return { name: "TypeScript runner", ok: true, detail: `${runner.name} from ${runner.source}: ${runner.path}` };
@@ -30,7 +23,7 @@ function runnerCheck(cwd: string, env: NodeJS.ProcessEnv): ToolsDoctorCheck {
   }
 }
 
-async function python3Check(): Promise<ToolsDoctorCheck> {
+async function python3Check(): Promise<DoctorCheck> {
   const version = await execFileP("python3", ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]).then((r) => r.stdout.trim(), () => null);
   if (version === null) return { name: "python3", ok: false, detail: "not found", hint: "install python3 (3.11 or newer) for the Python SDK's in-process route" };
   const [major = 0, minor = 0] = version.split(".").map(Number);
@@ -38,7 +31,7 @@ async function python3Check(): Promise<ToolsDoctorCheck> {
   return { name: "python3", ok, detail: version, hint: ok ? undefined : "the Python SDK needs Python 3.11 or newer" };
 }
 
-function nodeCheck(): ToolsDoctorCheck {
+function nodeCheck(): DoctorCheck {
   const major = Number(process.versions.node.split(".")[0]);
   return { name: "node", ok: major >= 20, detail: process.version, hint: major >= 20 ? undefined : "mvmctl needs Node 20 or newer" };
 }

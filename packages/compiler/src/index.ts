@@ -3,4 +3,4 @@ export { compileFile, PYTHON_EXTENSIONS, SCRIPT_EXTENSIONS, type Compiled, type 
 export { writeArtifacts, type WrittenArtifacts } from "./artifacts.ts";
 export { renderDiagnostic } from "./diagnostics.ts";
 export type { FrontEnd, FrontEndResult, FunctionParam } from "./front-end.ts";
-export { toolsDoctorChecks, type ToolsDoctorCheck } from "./doctor.ts";
+export { toolsDoctorChecks } from "./doctor.ts";

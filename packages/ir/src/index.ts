@@ -9,3 +9,4 @@ export * from "./errors.ts";
 export * from "./error-codes.ts";
 export * from "./declaration/index.ts";
 export * from "./launch.ts";
+export type { DoctorCheck } from "./doctor-check.ts";

@@ -2,19 +2,13 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { canBuildKernel, checkVmlinux, kernelSourceVersion, mvmKernelEntry, KERNEL_SOURCE_PACKAGE } from "@mvm/builder";
+import type { DoctorCheck } from "@mvm/ir";
 import { QEMU_BINARY } from "./backend/qemu-argv.ts";
 import { QemuBackend } from "./backend/qemu.ts";
 import type { GuestKernelSpec } from "./backend/backend.ts";
 
 const execFileP = promisify(execFile);
 
-/** One line of the Runtime section of `mvmctl doctor`; `hint` says how to fix a failing check. */
-export interface RuntimeDoctorCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-  hint?: string;
-}
 
 /** First line of a tool's version output (stdout or stderr), or null when it cannot run. */
 async function toolVersion(cmd: string, args: string[]): Promise<string | null> {
@@ -26,13 +20,13 @@ async function toolVersion(cmd: string, args: string[]): Promise<string | null> 
   return `${r.stdout}\n${r.stderr}`.split("\n").map((l) => l.trim()).find(Boolean) ?? "";
 }
 
-function toolCheck(name: string, version: string | null, pkg: string, why: string): RuntimeDoctorCheck {
+function toolCheck(name: string, version: string | null, pkg: string, why: string): DoctorCheck {
   return version !== null
     ? { name, ok: true, detail: version }
     : { name, ok: false, detail: `not found (${why})`, hint: `sudo apt-get install --no-install-recommends ${pkg}` };
 }
 
-async function kernelCheck(): Promise<RuntimeDoctorCheck> {
+async function kernelCheck(): Promise<DoctorCheck> {
   const user = process.env.MVM_KERNEL;
   if (user) {
     return checkVmlinux(user, "MVM_KERNEL").then(
@@ -69,7 +63,7 @@ async function cachedKernel(): Promise<GuestKernelSpec | undefined> {
 }
 
 /** The Runtime section of `mvmctl doctor`: VMM, accelerator, kernel cache and the image tools. */
-export async function runtimeDoctorChecks(): Promise<RuntimeDoctorCheck[]> {
+export async function runtimeDoctorChecks(): Promise<DoctorCheck[]> {
   const accel = await new QemuBackend().accelerator(await cachedKernel());
   return [
     toolCheck("qemu", await toolVersion(QEMU_BINARY, ["--version"]), "qemu-system-x86", "the microVM monitor"),

@@ -1,14 +1,7 @@
 import { toolsDoctorChecks } from "@mvm/compiler";
 import { runtimeDoctorChecks } from "@mvm/runtime";
+import type { DoctorCheck } from "@mvm/ir";
 import pc from "picocolors";
-
-/** One line of `mvmctl doctor`; `hint` says how to fix a failing check. */
-export interface DoctorCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-  hint?: string;
-}
 
 export interface DoctorFlags {
   json?: boolean;
