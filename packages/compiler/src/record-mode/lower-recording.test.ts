@@ -59,6 +59,11 @@ test("the whole app: defaults, last command as entrypoint, earlier ones as befor
   });
 });
 
+test("a __proto__ key in a recording is refused, not silently dropped", () => {
+  const text = '{"recording_version":1,"sandboxes":[{"options":{"template":"minimal","env":{"__proto__":"x"}},"events":[{"op":"commands.run","cmd":"true"}]}]}';
+  assert.throws(() => parseRecording(Buffer.from(text), "rec.json"), { code: "COMPILE_RECORD_FAILED", message: /__proto__/ });
+});
+
 test("a string command becomes /bin/sh -c", () => {
   assert.deepEqual(appOf(recording({ template: "minimal" }, [run("echo hi && sleep 1")])).entrypoints[0], {
     kind: "command", command: ["/bin/sh", "-c", "echo hi && sleep 1"], working_dir: "/app", env: {},

@@ -40,11 +40,11 @@ function lowerSandbox(sandbox: RecordedSandbox, ctx: RecordingContext): App {
     throw new MvmError("DECL_BAD_ARGUMENT", `template ${JSON.stringify(options.template)} is not one record mode can build`,
       `use one of: ${Object.keys(TEMPLATE_PACKAGES).join(", ")}`, { location: where });
   }
-  const env: { [key: string]: EnvValue } = {};
-  for (const [key, value] of Object.entries(options.env ?? {})) {
+  // fromEntries defines own keys: no key can become a prototype.
+  const env = Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]): [string, EnvValue] => {
     if (!ENV_KEY_PATTERN.test(key)) throw new MvmError("DECL_INVALID_NAME", `env variable ${JSON.stringify(key)} does not match ${ENV_KEY_PATTERN.source}`, undefined, { location: where });
-    env[key] = { kind: "literal", value };
-  }
+    return [key, { kind: "literal", value }];
+  }));
   const resources = options.resources ? helper("resources", options.resources, where) : undefined;
   const network = options.network ? helper("network", options.network, where) : undefined;
 

@@ -30,10 +30,18 @@ export type RecordedSite = z.infer<typeof Site>;
 /** Parses and validates recording bytes; any defect is COMPILE_RECORD_FAILED naming the JSON paths. */
 export function parseRecording(bytes: Buffer, where: string): Recording {
   let json: unknown;
+  let hasProtoKey = false;
   try {
-    json = JSON.parse(bytes.toString("utf8"));
+    // zod rebuilds objects by assignment, which would drop a "__proto__" key silently: find it first.
+    json = JSON.parse(bytes.toString("utf8"), (key, value: unknown) => {
+      if (key === "__proto__") hasProtoKey = true;
+      return value;
+    });
   } catch (err) {
     throw new MvmError("COMPILE_RECORD_FAILED", `the recording ${where} is not JSON: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+  }
+  if (hasProtoKey) {
+    throw new MvmError("COMPILE_RECORD_FAILED", `the recording ${where} uses the key "__proto__", which record mode cannot carry`, "rename that env variable or option");
   }
   const result = Recording.safeParse(json);
   if (result.success) return result.data;

@@ -75,12 +75,12 @@ test("a numeric key is the string key JavaScript makes of it", async () => {
 
 test("comments and odd formatting", async () => {
   const app = await appOf('  // a comment\n  env: { /* inline */ A\n    :\n  "1" , },');
-  assert.deepEqual(app.env, { A: { kind: "literal", value: "1" } });
+  assert.deepEqual({ ...app.env }, { A: { kind: "literal", value: "1" } });
 });
 
 test("env: strings, literal(), secret() with and without var", async () => {
   const app = await appOf('  env: { A: "x", B: mvm.literal(""), C: mvm.secret("api-key"), D: mvm.secret("db", { var: "DB_TOKEN" }) },');
-  assert.deepEqual(app.env, {
+  assert.deepEqual({ ...app.env }, {
     A: { kind: "literal", value: "x" },
     B: { kind: "literal", value: "" },
     C: { kind: "secret_ref", ref: { name: "api-key", mount: { kind: "env", var: "api-key" } } },
