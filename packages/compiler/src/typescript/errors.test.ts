@@ -40,6 +40,9 @@ const cases: ErrorCase[] = [
   { name: "an empty list slot is not a literal", source: appFile('  before_start: ["a", , "b"],'), code: "COMPILE_NON_LITERAL", line: 4, column: 21 },
   { name: "a method is not a literal", source: appFile("  env: { A() { return 1; } },"), code: "COMPILE_NON_LITERAL", line: 4, column: 10 },
   { name: "columns count code points, not UTF-16 units", source: appFile('  env: { "𝒳𝒳": "1", B: greeting },'), code: "COMPILE_NON_LITERAL", line: 4, column: 24 },
+  { name: "CRLF line endings count as one line break", source: 'import * as mvm from "mvm-sdk";\r\nmvm.app({\r\n  name: x });\r\n', code: "COMPILE_NON_LITERAL", line: 3, column: 9 },
+  { name: "a hashbang line is a line", source: `#!/usr/bin/env tsx\n${IMPORT}mvm.app({ name: x });\n`, code: "COMPILE_NON_LITERAL", line: 3, column: 17 },
+  { name: "a byte order mark does not shift later lines", source: `\uFEFF${IMPORT}mvm.app({ name: x });\n`, code: "COMPILE_NON_LITERAL", line: 2, column: 17 },
   { name: "an unknown mvm member is an unknown helper", source: appFile('  source: mvm.local_paths("."),'), code: "DECL_UNKNOWN_HELPER", line: 4, column: 11 },
   {
     name: "a named import that is not a helper is an unknown helper",
