@@ -20,34 +20,53 @@ export function located<T>(run: () => T): T {
   }
 }
 
-const call = (name: string, args: unknown[]): Helper => located(() => callHelperTs(name, args as DeclValue[]));
+/** Every argument the caller passed goes to the shared lowering, so extra ones are refused as the compiler refuses them. */
+const call = (name: string, args: IArguments): Helper => located(() => callHelperTs(name, withoutTrailingUndefined([...args] as DeclValue[])));
 
 /** The app's code: a directory (relative to the app file) plus gitignore-style include/exclude globs. */
-export const local_path = (path: string, options?: { include?: string[]; exclude?: string[] }): Helper => call("local_path", [...arguments_(path, options)]);
+export function local_path(path: string, options?: { include?: string[]; exclude?: string[] }): Helper {
+  return call("local_path", arguments);
+}
 /** A Python image: `python: "3.12"` → the `python312` package, plus extra packages. */
-export const python_image = (options?: { python?: string; packages?: string[] }): Helper => call("python_image", [...arguments_(options)]);
+export function python_image(options?: { python?: string; packages?: string[] }): Helper {
+  return call("python_image", arguments);
+}
 /** A Node image: `node: "22"` → the `nodejs_22` package, plus extra packages. */
-export const node_image = (options?: { node?: string; packages?: string[] }): Helper => call("node_image", [...arguments_(options)]);
+export function node_image(options?: { node?: string; packages?: string[] }): Helper {
+  return call("node_image", arguments);
+}
 /** An image from package names, passed through as written. */
-export const nix_packages = (packages: string[]): Helper => call("nix_packages", [packages]);
+export function nix_packages(packages: string[]): Helper {
+  return call("nix_packages", arguments);
+}
 /** vCPUs (`cpu` or `cpu_cores`), memory and root filesystem size; defaults 1 / 256 MiB / 512 MiB. */
-export const resources = (options?: { cpu?: number; cpu_cores?: number; memory_mb?: number; rootfs_size_mb?: number }): Helper =>
-  call("resources", [...arguments_(options)]);
+export function resources(options?: { cpu?: number; cpu_cores?: number; memory_mb?: number; rootfs_size_mb?: number }): Helper {
+  return call("resources", arguments);
+}
 /** Networking: `none` (no NIC), `bridge` or `host`, with ports `{guest, host?, proto?}` (host defaults to guest). */
-export const network = (options?: { mode?: "none" | "bridge" | "host"; ports?: { guest: number; host?: number; proto?: "tcp" | "udp" }[] }): Helper =>
-  call("network", [...arguments_(options)]);
+export function network(options?: { mode?: "none" | "bridge" | "host"; ports?: { guest: number; host?: number; proto?: "tcp" | "udp" }[] }): Helper {
+  return call("network", arguments);
+}
 /** A host-held secret; the guest sees only an opaque token in `var` (default: the secret's name). */
-export const secret = (name: string, options?: { var?: string }): Helper => call("secret", [...arguments_(name, options)]);
+export function secret(name: string, options?: { var?: string }): Helper {
+  return call("secret", arguments);
+}
 /** A literal env value, for parity with `secret(...)`. */
-export const literal = (value: string): Helper => call("literal", [value]);
+export function literal(value: string): Helper {
+  return call("literal", arguments);
+}
 /** One hook command: a string is a shell line, a list of strings an argv. */
-export const hook = (cmd: string | string[]): Helper => call("hook", [cmd]);
+export function hook(cmd: string | string[]): Helper {
+  return call("hook", arguments);
+}
 /** The function the microVM serves. */
-export const entrypoint_function = (options: { module: string; function: string; primary?: boolean }): Helper =>
-  call("entrypoint_function", [options]);
+export function entrypoint_function(options: { module: string; function: string; primary?: boolean }): Helper {
+  return call("entrypoint_function", arguments);
+}
 /** A bundle of hooks other apps attach with `addons: [...]`; its hooks run before the app's own. */
-export const addon = (options: { name: string; before_build?: HookSpec; before_start?: HookSpec; after_start?: HookSpec; before_stop?: HookSpec }): Helper =>
-  call("addon", [options]);
+export function addon(options: { name: string; before_build?: HookSpec; before_start?: HookSpec; after_start?: HookSpec; before_stop?: HookSpec }): Helper {
+  return call("addon", arguments);
+}
 
 export const localPath = local_path;
 export const pythonImage = python_image;
@@ -55,8 +74,8 @@ export const nodeImage = node_image;
 export const nixPackages = nix_packages;
 export const entrypointFunction = entrypoint_function;
 
-// Drops trailing `undefined`s so `f(x)` and `f(x, undefined)` are the same call, as in the static compiler.
-function arguments_(...args: unknown[]): unknown[] {
+// `f(x)` and `f(x, undefined)` are the same call, as in the static compiler.
+function withoutTrailingUndefined(args: DeclValue[]): DeclValue[] {
   while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
   return args;
 }

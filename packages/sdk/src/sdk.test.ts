@@ -72,6 +72,7 @@ const declarationErrors: { name: string; body: string; code: string; line: numbe
   { name: "an unknown option key", body: 'mvm.resources({ memoryMb: 256 } as never);\n', code: "DECL_UNKNOWN_KWARG", line: 2 },
   { name: "a second app", body: DECLARE + DECLARE.replace("export const greet", "export const again"), code: "DECL_SECOND_APP", line: 7 },
   { name: "a missing name", body: 'mvm.app({ image: mvm.python_image(), entrypoint: mvm.entrypoint_function({ module: "a", function: "b" }) } as never)(() => 1);\n', code: "DECL_MISSING_KWARG", line: 2 },
+  { name: "an extra argument", body: '\n\n(mvm.literal as (...a: unknown[]) => unknown)("a", "b");\n', code: "DECL_POSITIONAL_ARG", line: 4 },
   { name: "a python version as a number", body: '\nmvm.python_image({ python: 3.12 } as never);\n', code: "DECL_BAD_ARGUMENT", line: 3 },
 ];
 for (const c of declarationErrors) {

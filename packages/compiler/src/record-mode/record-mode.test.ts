@@ -119,8 +119,10 @@ function shellQuote(text: string): string {
 
 test("a corrupt recording is COMPILE_RECORD_FAILED, never trusted", async () => {
   const file = script("corrupt.ts", "");
-  const runner = fakeRunner("tsx", '{"recording_version":1,"sandboxes":[{"options":{"template":"minimal","__proto__":{}},"events":"rm -rf /"}]}');
-  await assert.rejects(recordWorkload(file, { cwd: project, env: pinnedEnv(runner.path) }), { code: "COMPILE_RECORD_FAILED", message: /events/ });
+  const wrongShape = fakeRunner("tsx", '{"recording_version":1,"sandboxes":[{"options":{"template":"minimal"},"events":"rm -rf /"}]}');
+  await assert.rejects(recordWorkload(file, { cwd: project, env: pinnedEnv(wrongShape.path) }), { code: "COMPILE_RECORD_FAILED", message: /events/ });
+  const protoKey = fakeRunner("tsx", '{"recording_version":1,"sandboxes":[{"options":{"template":"minimal","__proto__":{}},"events":[]}]}');
+  await assert.rejects(recordWorkload(file, { cwd: project, env: pinnedEnv(protoKey.path) }), { code: "COMPILE_RECORD_FAILED", message: /__proto__/ });
 });
 
 test("deno is invoked as deno run --allow-all SCRIPT", async () => {

@@ -31,8 +31,8 @@ export const RUNNER_INSTALL_HINT = [
   "  | Any (npm)        | npm install -g tsx                                                             |",
   "  | Any (pnpm)       | pnpm add -g tsx                                                                |",
   "  | Any (yarn)       | yarn global add tsx                                                            |",
-  "  | Any (bun)        | curl -fsSL https://bun.sh/install | bash                                       |",
-  "  | Any (deno)       | curl -fsSL https://deno.land/install.sh | sh                                   |",
+  "  | Any (bun)        | the bun install script                                                         |",
+  "  | Any (deno)       | the deno install script                                                        |",
   "or pin one per project: npm install --save-dev tsx (mvmctl compile picks up ./node_modules/.bin/tsx),",
   "or point MVM_TSX at any runner binary.",
 ].join("\n");

@@ -29,7 +29,7 @@ test("Python defaults: name from the function, entrypoint from file stem + funct
 
 test("env: a bare string is a literal, helpers keep their kind, keys are the guest variables", () => {
   const app = lowerApp({ image: image(), env: { A: "x", B: h("literal", {}, ["y"]), C: h("secret", {}, ["api-key"]) } }, pyCtx);
-  assert.deepEqual(app.env, {
+  assert.deepEqual({ ...app.env }, {
     A: { kind: "literal", value: "x" },
     B: { kind: "literal", value: "y" },
     C: { kind: "secret_ref", ref: { name: "api-key", mount: { kind: "env", var: "api-key" } } },

@@ -198,7 +198,8 @@ export function callHelper(name: string, positional: readonly DeclValue[], kwarg
   return new HelperValue(spec.name, spec.lower(kw));
 }
 
-/** The table entry for a name, for front ends that need to know a helper's calling convention. */
-export function helperTakesPositional(name: string): boolean {
-  return BY_NAME.get(name)?.positional !== undefined;
+/** A helper's TypeScript calling convention: whether it takes a positional first value and an options object. */
+export function tsCallingConvention(name: string): { positional: boolean; options: boolean } {
+  const spec = BY_NAME.get(name);
+  return { positional: spec?.positional !== undefined, options: spec === undefined || spec.params.some((p) => p !== spec.positional) };
 }

@@ -3,17 +3,23 @@
  * `python_image({ python })` — a positional first parameter where the table has one, then one options
  * object. Converted here to the positional + keywords form `callHelper` takes, for the SDK and the compiler alike.
  */
-import { expectObject, given } from "./checks.ts";
-import { callHelper, helperTakesPositional } from "./helpers.ts";
-import { declError, type DeclValue, type HelperValue } from "./values.ts";
+import { given } from "./checks.ts";
+import { callHelper, tsCallingConvention } from "./helpers.ts";
+import { declError, describeValue, isPlainObject, type DeclValue, type HelperValue } from "./values.ts";
 
 export function callHelperTs(name: string, args: readonly DeclValue[]): HelperValue {
-  const hasPositional = helperTakesPositional(name);
+  const convention = tsCallingConvention(name);
+  const hasPositional = convention.positional;
   const optionsIndex = hasPositional ? 1 : 0;
-  if (args.length > optionsIndex + 1) {
-    throw declError("DECL_POSITIONAL_ARG", `${name} takes ${hasPositional ? "a value and an options object" : "one options object"}, got ${args.length} arguments`, [optionsIndex + 1]);
+  const maxArgs = optionsIndex + (convention.options ? 1 : 0);
+  if (args.length > maxArgs) {
+    const takes = [hasPositional && "a value", convention.options && "an options object"].filter(Boolean).join(" and ");
+    throw declError("DECL_POSITIONAL_ARG", `${name} takes ${takes}, got ${args.length} arguments`, [maxArgs]);
   }
   const options = args[optionsIndex];
-  const kwargs = given(options) ? expectObject(options, [optionsIndex]) : {};
+  if (given(options) && !isPlainObject(options)) {
+    throw declError("DECL_BAD_ARGUMENT", `the options of ${name} must be an object literal, got ${describeValue(options)}`, [optionsIndex]);
+  }
+  const kwargs = given(options) ? options : {};
   return callHelper(name, hasPositional && args.length > 0 ? [args[0]] : [], kwargs, "node");
 }
