@@ -1,11 +1,9 @@
 /**
  * mvmctl: argument parsing and printing only; every command's work lives in the stage packages.
- * The only place that exits the process.
+ * The only place that exits the process. Commands load on demand: `compile` should not pay for QEMU code.
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { MvmError } from "@mvm/ir";
-import { compileCommand } from "./commands/compile.ts";
-import { doctorCommand } from "./commands/doctor.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
 
@@ -20,13 +18,13 @@ program
   .description("Parse an app file without running it and print its Workload IR (.py, .ts, .tsx, .mts, .cts, .js, .mjs, .cjs)")
   .argument("<file>", "the app file")
   .option("--out <dir>", "also write DIR/workload.json, DIR/launch.json and DIR/source/")
-  .action((file, flags) => compileCommand(file, flags));
+  .action(async (file, flags) => (await import("./commands/compile.ts")).compileCommand(file, flags));
 
 program
   .command("doctor")
   .description("Check this host: TypeScript runner, python3, QEMU, accelerator, kernel, compilers")
   .option("--json", "print the checks as JSON")
-  .action((flags) => doctorCommand(flags));
+  .action(async (flags) => (await import("./commands/doctor.ts")).doctorCommand(flags));
 
 async function main(argv: string[]): Promise<ExitCode> {
   try {
