@@ -1,5 +1,6 @@
 import { writeFileSync, writeSync } from "node:fs";
 import { canonicalDocument, MvmError, validateWorkload, workloadOf } from "@mvm/ir";
+import { userCallSite } from "./call-site.ts";
 import { sdkState } from "./state.ts";
 
 /**
@@ -11,7 +12,9 @@ import { sdkState } from "./state.ts";
 export function emitJson(): void {
   const state = sdkState();
   if (state.emitted) return;
-  if (!state.app) throw new MvmError("DECL_NO_APP", "emitJson() was called before any mvm.app(...) declaration", "declare the app with mvm.app({...})(fn) first");
+  if (!state.app) {
+    throw new MvmError("DECL_NO_APP", "emitJson() was called before any mvm.app(...) declaration", "declare the app with mvm.app({...})(fn) first").at(userCallSite());
+  }
   const document = canonicalDocument(validateWorkload(workloadOf(state.app)));
   state.emitted = true;
   const outPath = process.env.MVM_SDK_OUT_PATH;
