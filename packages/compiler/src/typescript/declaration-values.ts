@@ -10,7 +10,7 @@ import { nonLiteralError } from "./non-literal.ts";
 import { plainPropertyKey } from "./property-key.ts";
 import type { SdkBindings } from "./sdk-bindings.ts";
 import { sdkExportNamed } from "./sdk-references.ts";
-import type { SourcePositions } from "./source-positions.ts";
+import type { SourcePositions } from "../source-positions.ts";
 import { unwrapExpression } from "./unwrap-expression.ts";
 
 export interface ValueReader {

@@ -5,7 +5,7 @@
  */
 import type { FunctionParam } from "@mvm/ir";
 import type { Argument, BindingPattern, Expression, ParamPattern, Program, TSTypeAnnotation } from "oxc-parser";
-import type { SourcePositions } from "./source-positions.ts";
+import type { SourcePositions } from "../source-positions.ts";
 import { unwrapExpression } from "./unwrap-expression.ts";
 
 export function readFunctionParams(fn: Argument | null, program: Program, positions: SourcePositions): FunctionParam[] | null {

@@ -12,7 +12,7 @@ import { appErrorNode } from "./error-nodes.ts";
 import { readFunctionParams } from "./function-params.ts";
 import { parseModule } from "./parse-module.ts";
 import { collectSdkBindings, SDK_MODULE } from "./sdk-bindings.ts";
-import { SourcePositions } from "./source-positions.ts";
+import { SourcePositions } from "../source-positions.ts";
 
 export { TYPESCRIPT_EXTENSIONS } from "./parse-module.ts";
 

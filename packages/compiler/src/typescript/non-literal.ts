@@ -1,7 +1,7 @@
 /** COMPILE_NON_LITERAL: what was found where a literal was expected, and how to write it instead. */
 import { MvmError, type DeclPath } from "@mvm/ir";
 import type { Node, Span } from "oxc-parser";
-import type { SourcePositions } from "./source-positions.ts";
+import type { SourcePositions } from "../source-positions.ts";
 
 const GENERAL_HINT = "mvmctl compile reads the file without running it: write a string, number, boolean, null, list, object or an mvm helper call";
 

@@ -5,7 +5,7 @@
 import { extname } from "node:path";
 import { MvmError } from "@mvm/ir";
 import { parseSync, type ParserOptions, type Program } from "oxc-parser";
-import type { SourcePositions } from "./source-positions.ts";
+import type { SourcePositions } from "../source-positions.ts";
 
 type ParserSettings = Pick<ParserOptions, "lang" | "sourceType">;
 

@@ -6,7 +6,7 @@
  */
 import { MvmError } from "@mvm/ir";
 import type { BindingPattern, Expression, ModuleExportName, Program, VariableDeclaration } from "oxc-parser";
-import type { SourcePositions } from "./source-positions.ts";
+import type { SourcePositions } from "../source-positions.ts";
 
 export const SDK_MODULE = "mvm-sdk";
 

@@ -1,6 +1,7 @@
 /**
- * oxc-parser reports offsets in UTF-16 code units; mvm diagnostics count columns in Unicode code points
- * (DESIGN.md §2). This index turns one into the other for a single file.
+ * Both parsers report UTF-16 offsets (oxc-parser natively; web-tree-sitter because it reads JavaScript
+ * strings); mvm diagnostics count columns in Unicode code points (DESIGN.md §2), so a column after "é😀"
+ * is 4, not 5 (UTF-16) or 7 (UTF-8). This index turns one into the other for a single file.
  */
 import type { SourceLocation } from "@mvm/ir";
 
@@ -25,6 +26,11 @@ export class SourcePositions {
     const column = codePoints(this.text.slice(lineStart, offset)) + 1;
     const length = Math.max(1, codePoints(this.text.slice(offset, Math.min(Math.max(end, offset), lineEnd))));
     return { file: this.file, line: lineIndex + 1, column, length };
+  }
+
+  /** The first line, first column: where file-wide problems (no app at all) are reported. */
+  start(): SourceLocation {
+    return { file: this.file, line: 1, column: 1, length: 1 };
   }
 
   /** The source text of a span, exactly as written. */
