@@ -7,24 +7,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { MvmError } from "@mvm/ir";
+import { seededRandom } from "../../../../fixtures/seeded-random.ts";
 import { compilePython } from "./index.ts";
 
 const EXAMPLE = new URL("../../../../examples/python/hello-app/app.py", import.meta.url);
 const MUTANTS = 3000;
 const SEED = 0x6d766d;
 const ODD_CHARACTERS = ["(", ")", "[", "]", "{", "}", ",", ":", "=", "\"", "'", "\\", "\n", "\r", "\t", " ", "#", "@", "*", "f", "b", "r", "\0", "é", "😀", "\u2028", "\uFEFF", "\ud800", "'''", '"""', "\\N{", "\\x", "0x", "1_", "."];
-
-/** mulberry32: a tiny deterministic PRNG, enough to make the mutants reproducible. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(text: string, random: () => number): string {
   const tokens = text.match(/\w+|\s+|[^\w\s]/gu) ?? [];
@@ -50,7 +39,7 @@ function codePointLength(line: string): number {
 
 test(`${MUTANTS} mutants of the seed example compile or fail with a location inside the file`, { timeout: 300_000 }, async (t) => {
   const original = readFileSync(EXAMPLE, "utf8");
-  const random = prng(SEED);
+  const random = seededRandom(SEED);
   const codes = new Map<string, number>();
   for (let i = 0; i < MUTANTS; i++) {
     const text = mutate(original, random);

@@ -7,23 +7,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { MvmError } from "@mvm/ir";
+import { seededRandom } from "../../../../fixtures/seeded-random.ts";
 import { compileTypeScript } from "./index.ts";
 
 const EXAMPLE = readFileSync(new URL("../../../../examples/node/hello-app/app.ts", import.meta.url), "utf8");
 const MUTANTS = 3000;
 const SEED = 0x6d766d;
-
-/** mulberry32: small, fast and the same sequence on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKEN = /\s+|[A-Za-z_$][\w$]*|\d+|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|[\s\S]/g;
 const NOISE = ["\0", "{", "}", "(", ")", "[", "]", ",", ":", "`", '"', "'", "${", "/*", "//", "\\", "\n", "𝒳", "é", "\uD800", "=>", "...", "?.", "-", "as", "mvm.", "app(", "0x", "1e", "\u2028"];
@@ -58,7 +47,7 @@ function assertInside(err: MvmError, text: string, mutant: number): void {
 }
 
 test(`${MUTANTS} mutants of the TypeScript example compile or fail with a located MvmError`, { timeout: 120_000 }, async () => {
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const outcomes = new Map<string, number>();
   for (let mutant = 0; mutant < MUTANTS; mutant++) {
     const text = mutate(EXAMPLE, next);
