@@ -16,7 +16,14 @@ let work: string;
 const backend = new QemuBackend();
 
 before(async () => {
-  kernel = await resolveGuestKernel((e) => process.stderr.write(`[kernel] ${e.phase} ${e.message ?? ""}\n`));
+  // A cold cache builds the kernel here (minutes): show each phase and a heartbeat, not every make line.
+  let lastPhase = "";
+  let lastPrintMs = 0;
+  kernel = await resolveGuestKernel((e) => {
+    if (e.phase === lastPhase && Date.now() - lastPrintMs < 20_000) return;
+    [lastPhase, lastPrintMs] = [e.phase, Date.now()];
+    process.stderr.write(`[kernel] ${e.phase} ${e.message ?? ""}\n`);
+  });
   work = await mkdtemp(join(tmpdir(), "mvm-qemu-test-"));
 });
 after(async () => {
