@@ -70,7 +70,8 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
   copyFileSync(join(FIXTURES, "app.py"), join(root, "app", "app.py"));
   copyFileSync(join(FIXTURES, "app.mjs"), join(root, "app", "app.mjs"));
   const healthPort = options.healthPort ?? (await freePort());
-  const runner = runnerSourcePaths();
+  // As PID 1 the runners must live outside /tmp too (the checkout itself may be under /tmp): copy them in.
+  const runner = options.asPid1 ? copyRunners(root) : runnerSourcePaths();
   writeAgentConfig(root, {
     config_version: 1,
     language,
@@ -110,6 +111,15 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+function copyRunners(root: string): { python: string; node: string } {
+  const source = runnerSourcePaths();
+  mkdirSync(join(root, "runners"));
+  const copy = { python: join(root, "runners", "runner.py"), node: join(root, "runners", "runner.mjs") };
+  copyFileSync(source.python, copy.python);
+  copyFileSync(source.node, copy.node);
+  return copy;
 }
 
 /** Polls `probe` until it returns true, failing with `what` when the deadline passes. */
