@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveGuestKernel, type GuestKernel } from "@mvm/builder";
+import { resolveGuestKernel, throttleProgress, type GuestKernel } from "@mvm/builder";
 import { connectChannel, QemuBackend } from "@mvm/runtime";
 import { AFTER_START_MS, AGENT_PATH, assembleSmokeImage, BEFORE_STOP_MARKER } from "./smoke-image.ts";
 
 const BOOT_TO_READY_MS = AFTER_START_MS;
 
-const progress = (what: string) => (e: { phase: string; message?: string }) => process.stderr.write(`[${what}] ${e.phase} ${e.message ?? ""}\n`);
+const progress = (what: string) => throttleProgress((e) => process.stderr.write(`[${what}] ${e.phase} ${e.message ?? ""}\n`));
 let kernel: GuestKernel;
 let home: string;
 let image: string;

@@ -21,6 +21,12 @@ program
   .action(async (file, flags) => (await import("./commands/compile.ts")).compileCommand(file, flags));
 
 program
+  .command("kernel")
+  .description("Find or build the guest kernel (once per machine; about 3 minutes on 2 cores) and print its path")
+  .option("--json", "print {vmlinux, flavour, initrd?, origin} as JSON")
+  .action(async (flags) => (await import("./commands/kernel.ts")).kernelCommand(flags));
+
+program
   .command("doctor")
   .description("Check this host: TypeScript runner, python3, QEMU, accelerator, kernel, compilers")
   .option("--json", "print the checks as JSON")

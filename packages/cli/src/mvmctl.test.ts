@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -57,4 +57,13 @@ test("doctor --json reports the Tools and Runtime sections", () => {
   const names = report.sections.flatMap((s) => s.checks.map((c) => c.name));
   for (const name of ["TypeScript runner", "python3", "qemu", "accelerator", "kernel", "cc", "mke2fs"]) assert.ok(names.includes(name), `doctor lacks ${name}: ${names.join(", ")}`);
   assert.equal(r.status, report.sections.some((s) => s.checks.some((c) => !c.ok)) ? 1 : 0);
+});
+
+test("kernel finds or builds the guest kernel and prints a PVH-bootable ELF", () => {
+  // On a cold cache this is where the kernel gets built (minutes); its progress goes to stderr.
+  const r = spawnSync(process.execPath, [BIN, "kernel", "--json"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  assert.equal(r.status, 0);
+  const kernel = JSON.parse(r.stdout) as { vmlinux: string; flavour: string };
+  assert.ok(["mvm", "debian-cloud"].includes(kernel.flavour));
+  assert.deepEqual([...readFileSync(kernel.vmlinux).subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46]);
 });

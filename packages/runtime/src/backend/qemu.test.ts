@@ -6,7 +6,7 @@ import { createConnection, type Socket } from "node:net";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, copyFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HOST_BUSYBOX, mkExt4, resolveGuestKernel, writeBusyboxInitramfs, type GuestKernel } from "@mvm/builder";
+import { HOST_BUSYBOX, mkExt4, resolveGuestKernel, throttleProgress, writeBusyboxInitramfs, type GuestKernel } from "@mvm/builder";
 import type { VmSpec } from "./backend.ts";
 import { QemuBackend } from "./qemu.ts";
 
@@ -17,13 +17,7 @@ const backend = new QemuBackend();
 
 before(async () => {
   // A cold cache builds the kernel here (minutes): show each phase and a heartbeat, not every make line.
-  let lastPhase = "";
-  let lastPrintMs = 0;
-  kernel = await resolveGuestKernel((e) => {
-    if (e.phase === lastPhase && Date.now() - lastPrintMs < 20_000) return;
-    [lastPhase, lastPrintMs] = [e.phase, Date.now()];
-    process.stderr.write(`[kernel] ${e.phase} ${e.message ?? ""}\n`);
-  });
+  kernel = await resolveGuestKernel(throttleProgress((e) => process.stderr.write(`[kernel] ${e.phase} ${e.message ?? ""}\n`)));
   work = await mkdtemp(join(tmpdir(), "mvm-qemu-test-"));
 });
 after(async () => {
