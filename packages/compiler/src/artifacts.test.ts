@@ -94,3 +94,9 @@ test("a local_path that is not a directory is COMPILE_IO", async () => {
   assert.throws(() => writeArtifacts(compiled, join(dir, "out")), (err: unknown) => err instanceof MvmError && err.code === "COMPILE_IO");
   assert.equal(existsSync(join(dir, "out", "workload.json")), false);
 });
+
+test("an --out directory that cannot be created is COMPILE_IO, promptly (not Node's recursive-mkdir spin on /proc)", { timeout: 30_000 }, async () => {
+  const dir = project({ "app.py": APP() });
+  const compiled = await compileFile(join(dir, "app.py"));
+  assert.throws(() => writeArtifacts(compiled, "/proc/mvm-no-such-dir/out"), (err: unknown) => err instanceof MvmError && err.code === "COMPILE_IO" && /ENOENT/.test(err.message));
+});

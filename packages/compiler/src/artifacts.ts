@@ -53,7 +53,8 @@ export function writeArtifacts(compiled: Compiled, outDir: string, onNotice: (li
   const staging = join(dir, `.mvm-staging-${process.pid}`);
   try {
     rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
+    makeDirectoryChain(dir);
+    mkdirSync(staging);
     writeFileSync(join(staging, "workload.json"), Buffer.concat([compiled.bytes, Buffer.from("\n")]));
     writeFileSync(join(staging, "launch.json"), canonicalDocument(launch));
     copySourceTree(tree, join(staging, "source"));
@@ -68,6 +69,14 @@ export function writeArtifacts(compiled: Compiled, outDir: string, onNotice: (li
     rmSync(staging, { recursive: true, force: true });
   }
   return { dir, launch };
+}
+
+// Node's `mkdirSync(p, { recursive: true })` spins forever where mkdir answers ENOENT under an existing
+// parent (e.g. `--out /proc/x`), so the chain is made one level at a time and fails cleanly instead.
+function makeDirectoryChain(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d);
 }
 
 let version: string | undefined;
