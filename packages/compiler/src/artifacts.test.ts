@@ -100,3 +100,12 @@ test("an --out directory that cannot be created is COMPILE_IO, promptly (not Nod
   const compiled = await compileFile(join(dir, "app.py"));
   assert.throws(() => writeArtifacts(compiled, "/proc/mvm-no-such-dir/out"), (err: unknown) => err instanceof MvmError && err.code === "COMPILE_IO" && /ENOENT/.test(err.message));
 });
+
+test("a source tree larger than rootfs_size_mb is COMPILE_SOURCE_TOO_LARGE, and the whole filesystem is refused", async () => {
+  const dir = project({ "app.py": APP().replace("image=mvm.python_image(),", "image=mvm.python_image(), resources=mvm.resources(rootfs_size_mb=1),"), "data.bin": "x".repeat(2 * 2 ** 20) });
+  const big = await compileFile(join(dir, "app.py"));
+  assert.throws(() => writeArtifacts(big, join(dir, "out")), (err: unknown) => err instanceof MvmError && err.code === "COMPILE_SOURCE_TOO_LARGE" && /data\.bin/.test(err.message));
+  writeFileSync(join(dir, "root.py"), APP('mvm.local_path("/")'));
+  const everything = await compileFile(join(dir, "root.py"));
+  assert.throws(() => writeArtifacts(everything, join(dir, "out")), (err: unknown) => err instanceof MvmError && err.code === "COMPILE_SOURCE_TOO_LARGE" && /whole filesystem/.test(err.message));
+});

@@ -11,6 +11,7 @@ import type { Compiled } from "./compile.ts";
 import { collectSourceTree, copySourceTree, treeHash } from "./source/source-tree.ts";
 
 const ARTIFACTS = ["workload.json", "launch.json", "source"] as const;
+const MAX_SOURCE_FILES = 100_000;
 
 export interface WrittenArtifacts {
   dir: string;
@@ -25,7 +26,8 @@ export function writeArtifacts(compiled: Compiled, outDir: string, onNotice: (li
       "local_path is resolved against the app file's directory");
   }
   const dir = resolve(outDir);
-  const tree = collectSourceTree(root, app.source.include, app.source.exclude, [dir]);
+  const tree = collectSourceTree(root, app.source.include, app.source.exclude, [dir],
+    { maxBytes: app.resources.rootfs_size_mb * 2 ** 20, maxFiles: MAX_SOURCE_FILES });
   const appFile = relative(root, compiled.appFile).split(sep).join("/");
   if (compiled.language !== null && !tree.entries.some((e) => e.path === appFile)) {
     onNotice(`warning: the app file ${appFile} is not part of the source tree (local_path ${JSON.stringify(app.source.path)} with its include/exclude); the image will not contain it`);

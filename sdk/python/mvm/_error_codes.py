@@ -19,6 +19,7 @@ ERROR_CODES = {
     "COMPILE_IO": "a file or directory could not be read or written",
     "COMPILE_RECORD_FAILED": "record mode: the script failed, or left no valid recording",
     "COMPILE_NO_RUNNER": "record mode: no TypeScript runner (tsx, bun, deno) could be found",
+    "COMPILE_SOURCE_TOO_LARGE": "the local_path tree does not fit the declared rootfs_size_mb, or has too many files",
     "IR_INVALID": "a Workload or launch.json that does not match the schema",
     "IR_NOT_CANONICAL": "a value canonical JSON cannot encode (non-integer number, undefined, cycle)",
     "BUILD_HOST_PACKAGE_MISSING": "a host package the build needs is absent and could not be installed",

@@ -10,6 +10,14 @@ import { MvmError } from "@mvm/ir";
 import { compileGlob, globMatches } from "./globs.ts";
 
 const ALWAYS_SKIPPED = new Set([".git", "node_modules", "__pycache__", ".venv"]);
+/** Kernel pseudo-filesystems: files there are endless or block when read (/proc/kmsg), never app code. */
+const PSEUDO_FILESYSTEMS = ["/proc", "/sys", "/dev"];
+
+export interface SourceLimits {
+  /** The whole tree must fit here: the app's rootfs_size_mb, in bytes. */
+  maxBytes: number;
+  maxFiles: number;
+}
 
 export interface SourceEntry {
   /** `/`-separated, relative to the root. */
@@ -24,8 +32,17 @@ export interface SourceTree {
   entries: SourceEntry[];
 }
 
-/** Walks `root`; `skip` holds absolute paths never to enter (e.g. the --out directory inside the root). */
-export function collectSourceTree(root: string, include: string[], exclude: string[], skip: string[] = []): SourceTree {
+/**
+ * Walks `root`; `skip` holds absolute paths never to enter (e.g. the --out directory inside the root).
+ * Stops with COMPILE_SOURCE_TOO_LARGE as soon as the tree outgrows `limits`, before reading on.
+ */
+export function collectSourceTree(root: string, include: string[], exclude: string[], skip: string[] = [], limits?: SourceLimits): SourceTree {
+  const pseudo = PSEUDO_FILESYSTEMS.find((p) => root === "/" || root === p || root.startsWith(`${p}/`));
+  if (pseudo) {
+    throw new MvmError("COMPILE_SOURCE_TOO_LARGE", `local_path resolves to ${root}, which ${root === "/" ? "is the whole filesystem" : `is inside ${pseudo}`}`,
+      "point local_path at the directory holding the app's code, e.g. local_path(\".\")");
+  }
+  let bytes = 0;
   const includes = include.map(compileGlob);
   const excludes = exclude.map(compileGlob);
   const skipped = new Set(skip.map((p) => resolve(p)));
@@ -48,6 +65,12 @@ export function collectSourceTree(root: string, include: string[], exclude: stri
       }
       if (!stat.isFile() && !stat.isSymbolicLink()) continue;
       if (excludes.some((g) => globMatches(g, path, false)) || !includes.some((g) => globMatches(g, path, false))) continue;
+      bytes += stat.size;
+      if (limits && (bytes > limits.maxBytes || entries.length >= limits.maxFiles)) {
+        throw new MvmError("COMPILE_SOURCE_TOO_LARGE",
+          `the source tree ${root} holds more than ${entries.length >= limits.maxFiles ? `${limits.maxFiles} files` : `${Math.floor(limits.maxBytes / 2 ** 20)} MiB (rootfs_size_mb)`} (at ${path})`,
+          "narrow local_path with include=/exclude= globs, or raise resources(rootfs_size_mb=...)");
+      }
       if (stat.isSymbolicLink()) entries.push({ path, kind: "l", digest: sha256(readlinkSync(abs)) });
       else entries.push({ path, kind: stat.mode & 0o111 ? "x" : "f", digest: sha256(readFileSync(abs)) });
     }
