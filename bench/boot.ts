@@ -11,8 +11,8 @@ import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { HOST_BUSYBOX, mkExt4, resolveGuestKernel } from "@mvm/builder";
-import { connectChannel, hostTscKhz, QemuBackend, QEMU_BINARY, type ChannelClient } from "@mvm/runtime";
+import { HOST_BUSYBOX, mkExt4, resolveGuestKernel, throttleProgress } from "@mvm/builder";
+import { connectChannel, hostTscKhz, QemuBackend, QEMU_BINARY, type ChannelClient, type VmSpec } from "@mvm/runtime";
 import { AGENT_PATH, assembleSmokeImage } from "../tests/e2e/smoke-image.ts";
 import { formatMs, median, percentile } from "./stats.ts";
 
@@ -21,7 +21,7 @@ const READY_RUNS = Number(process.argv[3] ?? 5);
 const PINGS = Number(process.argv[4] ?? 1000);
 const MARKER = "MVM-BENCH-INIT";
 
-const kernel = await resolveGuestKernel((e) => process.stderr.write(`[kernel] ${e.phase} ${e.message ?? ""}\n`));
+const kernel = await resolveGuestKernel(throttleProgress((e) => process.stderr.write(`[kernel] ${e.phase} ${e.message ?? ""}\n`)));
 if (kernel.flavour !== "mvm") throw new Error("bench/boot.ts compares command lines for the mvm kernel; unset MVM_KERNEL_FALLBACK");
 const work = await mkdtemp(join(tmpdir(), "mvm-bench-boot-"));
 const root = join(work, "root");
@@ -62,20 +62,27 @@ function bareBoot(): Promise<number> {
 }
 
 const backend = new QemuBackend();
-async function backendBoot(i: number): Promise<number> {
-  const dir = join(work, `vm${i}`);
-  await mkdir(dir);
-  const start = performance.now();
-  const vm = await backend.start({
+
+/** The same machine both sides boot: 1 vCPU, 256 MiB, no network, the channel and QMP sockets in `dir`. */
+function vmSpec(dir: string, rootfs: string, init?: string): VmSpec {
+  return {
     kernel: { path: kernel.vmlinux, flavour: "mvm" },
-    rootfs: image,
+    rootfs,
+    ...(init ? { init } : {}),
     cpus: 1,
     memoryMb: 256,
     network: { mode: "none" },
     channel: { kind: "virtio-serial", socketPath: join(dir, "agent.sock") },
     consoleLog: join(dir, "console.log"),
     controlSocket: join(dir, "qmp.sock"),
-  });
+  };
+}
+
+async function backendBoot(i: number): Promise<number> {
+  const dir = join(work, `vm${i}`);
+  await mkdir(dir);
+  const start = performance.now();
+  const vm = await backend.start(vmSpec(dir, image));
   await vm.waitForConsole(new RegExp(MARKER), { deadlineMs: 60_000, what: "the bench /init marker" });
   const ms = performance.now() - start;
   await vm.stop();
@@ -124,17 +131,7 @@ async function backendReady(i: number, measurePings: boolean): Promise<number> {
   const dir = join(work, `ready${i}`);
   await mkdir(dir);
   const start = performance.now();
-  const vm = await backend.start({
-    kernel: { path: kernel.vmlinux, flavour: "mvm" },
-    rootfs: smokeImage,
-    init: AGENT_PATH,
-    cpus: 1,
-    memoryMb: 256,
-    network: { mode: "none" },
-    channel: { kind: "virtio-serial", socketPath: join(dir, "agent.sock") },
-    consoleLog: join(dir, "console.log"),
-    controlSocket: join(dir, "qmp.sock"),
-  });
+  const vm = await backend.start(vmSpec(dir, smokeImage, AGENT_PATH));
   const client = await connectChannel(join(dir, "agent.sock"), { deadlineMs: 30_000 });
   await untilReady(client);
   const ms = performance.now() - start;
