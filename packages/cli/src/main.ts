@@ -2,6 +2,7 @@
  * mvmctl: argument parsing and printing only; every command's work lives in the stage packages.
  * The only place that exits the process. Commands load on demand: `compile` should not pay for QEMU code.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { MvmError } from "@mvm/ir";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
@@ -9,7 +10,7 @@ import { reportError } from "./report.ts";
 
 const program = new Command("mvmctl")
   .description("Declare, build and run microVM workloads")
-  .version("0.1.0")
+  .version(packageVersion())
   .exitOverride()
   .showHelpAfterError();
 
@@ -31,6 +32,11 @@ program
   .description("Check this host: TypeScript runner, python3, QEMU, accelerator, kernel, compilers")
   .option("--json", "print the checks as JSON")
   .action(async (flags) => (await import("./commands/doctor.ts")).doctorCommand(flags));
+
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  return typeof pkg === "object" && pkg !== null && "version" in pkg ? String(pkg.version) : "unknown";
+}
 
 async function main(argv: string[]): Promise<ExitCode> {
   try {
