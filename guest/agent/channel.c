@@ -25,7 +25,7 @@ static int find_port(char *out, size_t n) {
     if (!f) continue;
     if (fgets(name, sizeof name, f)) {
       name[strcspn(name, "\n")] = 0;
-      if (strcmp(name, "mvm.agent") == 0) found = snprintf(out, n, "/dev/%s", e->d_name) > 0;
+      if (strcmp(name, MVM_AGENT_PORT_NAME) == 0) found = snprintf(out, n, "/dev/%s", e->d_name) > 0;
     }
     fclose(f);
   }
@@ -42,7 +42,7 @@ int channel_open(const char *path, int fd) {
   } else {
     if (!path) {
       for (int i = 0; i < 500 && !find_port(port, sizeof port); i++) nanosleep(&(struct timespec){0, 20000000}, NULL);
-      if (!find_port(port, sizeof port)) return logf_("no virtio port named mvm.agent"), 0;
+      if (!find_port(port, sizeof port)) return logf_("no virtio port named %s", MVM_AGENT_PORT_NAME), 0;
       path = port;
     }
     A.chan_fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);

@@ -37,7 +37,7 @@ void logf_(const char *fmt, ...) {
   fprintf(stderr, "mvm-agent: %s\n", line);
 }
 
-void hook_path(char *out, size_t n, const char *phase) { snprintf(out, n, "%s/etc/mvm/hooks/%s.sh", A.root, phase); }
+void hook_path(char *out, size_t n, const char *phase) { snprintf(out, n, "%s" MVM_HOOKS_DIR "/%s.sh", A.root, phase); }
 
 static void on_sigchld(int sig) {
   (void)sig;
@@ -151,7 +151,7 @@ static void stop_everything(void) {
 
 int main(int argc, char **argv) {
   int chan_fd = -1;
-  const char *chan_path = NULL, *state_dir = "/run/mvm";
+  const char *chan_path = NULL, *state_dir = MVM_AGENT_STATE_DIR;
   for (int i = 1; i < argc; i++) {
     if (i + 1 >= argc) usage();
     if (strcmp(argv[i], "--channel-fd") == 0) chan_fd = atoi(argv[++i]);
@@ -182,7 +182,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   char path[PATH_MAX + 32], err[600];
-  snprintf(path, sizeof path, "%s/etc/mvm/agent.json", A.root);
+  snprintf(path, sizeof path, "%s" MVM_AGENT_CONFIG_PATH, A.root);
   if (!config_load(path, &A.cfg, err, sizeof err)) {
     A.cfg.max_inflight = MVM_MAX_INFLIGHT;
     lifecycle_fail(MVM_ERR_INVALID_ENTRYPOINT, "bad %s: %s", path, err);

@@ -1,5 +1,5 @@
 import { MvmError } from "@mvm/ir";
-import { CHUNK_BYTES, MAX_PAYLOAD, MAX_STREAMS, PROTOCOL_VERSION } from "./protocol.ts";
+import { CHUNK_BYTES, MAX_PAYLOAD, MAX_STREAMS, PROTOCOL_VERSION } from "@mvm/guest";
 
 /** Reassembles chunked messages (PROTOCOL.md §Chunking) within MAX_STREAMS and MAX_PAYLOAD; throws MvmError. */
 export class ChunkAssembler {

@@ -11,7 +11,7 @@ import { after, test } from "node:test";
 import type { ChannelClient } from "./client.ts";
 import { connectChannel } from "./connect.ts";
 import { encodeFrame } from "./frame-codec.ts";
-import { CHUNK_BYTES, MAX_FRAME, MAX_PAYLOAD, MAX_STREAMS } from "./protocol.ts";
+import { CHUNK_BYTES, MAX_FRAME, MAX_PAYLOAD, MAX_STREAMS } from "@mvm/guest";
 
 const uncaught: unknown[] = [];
 const onUncaught = (err: unknown) => uncaught.push(err);

@@ -6,7 +6,7 @@ import { encodeFrame, FrameDecoder } from "./frame-codec.ts";
 import {
   GuestFrame, MAX_FRAME, MAX_ID, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
   type ExecResultFrame, type HelloOkFrame, type HostRequestFrame, type ResultFrame, type ShutdownOkFrame, type SyncOkFrame,
-} from "./protocol.ts";
+} from "@mvm/guest";
 
 /** Answers a guest-initiated request (e.g. kind "web_fetch"); a throw becomes `ok:false` with its message. */
 export type HostRequestHandler = (request: { kind: string; payload: unknown }) => Promise<unknown>;

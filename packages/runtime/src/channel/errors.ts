@@ -1,5 +1,5 @@
 import { MvmError, type ErrorCode } from "@mvm/ir";
-import type { ErrorFrame, WireErrorCode } from "./protocol.ts";
+import type { ErrorFrame, WireErrorCode } from "@mvm/guest";
 
 /** Each wire error code (PROTOCOL.md §Errors) and the host error code it surfaces as. */
 export const WIRE_TO_RUN_CODE: Record<WireErrorCode, ErrorCode> = {

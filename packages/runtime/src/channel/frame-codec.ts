@@ -1,5 +1,5 @@
 import { MvmError } from "@mvm/ir";
-import { MAX_FRAME } from "./protocol.ts";
+import { MAX_FRAME } from "@mvm/guest";
 
 /** One frame on the wire (PROTOCOL.md §Frames): 4-byte big-endian body length, then the body. */
 export function encodeFrame(body: Buffer): Buffer {

@@ -1,5 +1,4 @@
-/** @module The host↔guest channel: protocol schemas and constants, and the client the runtime talks through. */
-export * from "./protocol.ts";
+/** @module The host end of the guest channel: the client the runtime talks through (the protocol itself is @mvm/guest). */
 export { ChannelClient, type ChannelClientOptions, type ExecResult, type HostRequestHandler, type InvokeResult, type ReadyInfo } from "./client.ts";
 export { connectChannel } from "./connect.ts";
 export { GuestCallError, WIRE_TO_RUN_CODE } from "./errors.ts";

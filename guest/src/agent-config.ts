@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
-import { MAX_INFLIGHT } from "../channel/protocol.ts";
+import { AGENT_CONFIG_PATH } from "./layout.ts";
+import { MAX_INFLIGHT } from "./protocol.ts";
 
 const positiveMs = z.number().int().min(1).max(24 * 3600 * 1000);
 
@@ -28,21 +29,13 @@ export const AgentConfig = z.strictObject({
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
-/** Where runners live inside an image. */
-export const GUEST_RUNNER_PATHS = { python: "/usr/lib/mvm/runner.py", node: "/usr/lib/mvm/runner.mjs" } as const;
-
-/** The runner command line an image uses for a language. */
-export function defaultRunnerArgv(language: "python" | "node"): string[] {
-  return language === "python" ? ["/usr/bin/python3", GUEST_RUNNER_PATHS.python] : ["/usr/bin/node", GUEST_RUNNER_PATHS.node];
-}
-
 /** Defaults that match the seed's expectations: health on 8080, generous after_start for a cold TCG boot. */
 export const DEFAULT_AGENT_TIMEOUTS: AgentConfig["timeouts"] = {
   invoke_ms: 60_000, after_start_ms: 30_000, after_start_interval_ms: 100, before_stop_ms: 10_000,
 };
 
 /**
- * Validates `config` and writes it as `<rootDir>/etc/mvm/agent.json`; returns the file's path. A function
+ * Validates `config` and writes it as `<rootDir>` + AGENT_CONFIG_PATH; returns the file's path. A function
  * entrypoint needs `runner_argv` (the C agent refuses one without it).
  */
 export function writeAgentConfig(rootDir: string, config: AgentConfig): string {
@@ -50,9 +43,8 @@ export function writeAgentConfig(rootDir: string, config: AgentConfig): string {
   if (parsed.entrypoint.kind === "function" && !parsed.runner_argv) {
     throw new Error("a function entrypoint needs runner_argv (defaultRunnerArgv(language))");
   }
-  const dir = join(rootDir, "etc", "mvm");
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, "agent.json");
+  const path = join(rootDir, AGENT_CONFIG_PATH);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(parsed, null, 2)}\n`);
   return path;
 }

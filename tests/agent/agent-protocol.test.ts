@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { GuestCallError } from "../channel/errors.ts";
-import { encodeFrame } from "../channel/frame-codec.ts";
-import { CHUNK_BYTES, MAX_FRAME, MAX_INFLIGHT, MAX_PAYLOAD } from "../channel/protocol.ts";
+import { GuestCallError } from "@mvm/runtime";
+import { CHUNK_BYTES, MAX_FRAME, MAX_INFLIGHT, MAX_PAYLOAD } from "@mvm/guest";
+import { encodeFrame } from "@mvm/runtime";
 import { startAgent, type AgentUnderTest } from "./agent-under-test.ts";
 
 const agents: AgentUnderTest[] = [];

@@ -11,12 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { ChannelClient, type ChannelClientOptions } from "../channel/client.ts";
-import { ensureAgentBinary, runnerSourcePaths } from "./agent-binary.ts";
-import { DEFAULT_AGENT_TIMEOUTS, writeAgentConfig, type AgentConfig } from "./agent-config.ts";
-import { renderHookScript } from "./hook-script.ts";
+import { ensureAgentBinary } from "@mvm/builder";
+import { DEFAULT_AGENT_TIMEOUTS, renderHookScript, runnerSourcePaths, writeAgentConfig, type AgentConfig } from "@mvm/guest";
+import { ChannelClient, type ChannelClientOptions } from "@mvm/runtime";
 
-export const FIXTURES = fileURLToPath(new URL("../../../../guest/tests/fixtures/", import.meta.url));
+export const FIXTURES = fileURLToPath(new URL("../../guest/tests/fixtures/", import.meta.url));
 
 export interface AgentUnderTest {
   client: ChannelClient;
@@ -92,7 +91,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
     writeFileSync(path, renderHookScript(phase as "before_start", cmds));
     chmodSync(path, 0o755);
   }
-  const binary = await ensureAgentBinary();
+  const binary = (await ensureAgentBinary()).path;
   const agentArgs = ["--channel-fd", "3", "--root", root, ...(options.asPid1 ? [] : ["--state-dir", join(root, "state")])];
   const [command, args] = options.asPid1 ? ["unshare", ["--pid", "--fork", "--mount", "--net", binary, ...agentArgs]] : [binary, agentArgs];
   const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "pipe"] });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { GuestCallError } from "../channel/errors.ts";
+import { GuestCallError } from "@mvm/runtime";
 import { freePort, startAgent, waitFor, type AgentUnderTest } from "./agent-under-test.ts";
 
 const agents: AgentUnderTest[] = [];

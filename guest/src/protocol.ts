@@ -1,7 +1,7 @@
 /**
  * @module The host↔guest wire protocol: constants and a zod schema for every frame. This file is the single
  * source of truth; `guest/PROTOCOL.md` describes it and `guest/agent/protocol.h` is generated from it
- * (`npx tsx packages/runtime/scripts/gen-protocol-h.ts`, checked by protocol-h.test.ts).
+ * (`npm run gen`, checked by protocol-h.test.ts).
  */
 import { z } from "zod";
 
