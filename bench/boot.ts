@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { HOST_BUSYBOX, mkExt4, resolveGuestKernel, throttleProgress } from "@mvm/builder";
-import { connectChannel, hostTscKhz, QemuBackend, QEMU_BINARY, type ChannelClient, type VmSpec } from "@mvm/runtime";
+import { connectChannel, type ChannelClient } from "@mvm/runtime";
+import { hostTscKhz, QemuBackend, QEMU_BINARY, type VmSpec } from "@mvm/vmm";
 import { AGENT_PATH, assembleSmokeImage } from "../tests/e2e/smoke-image.ts";
 import { formatMs, median, percentile } from "./stats.ts";
 

@@ -8,7 +8,8 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveGuestKernel, throttleProgress, type GuestKernel } from "@mvm/builder";
-import { connectChannel, QemuBackend } from "@mvm/runtime";
+import { connectChannel } from "@mvm/runtime";
+import { QemuBackend } from "@mvm/vmm";
 import { AFTER_START_MS, AGENT_PATH, assembleSmokeImage, BEFORE_STOP_MARKER } from "./smoke-image.ts";
 
 const BOOT_TO_READY_MS = AFTER_START_MS;

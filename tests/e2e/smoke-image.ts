@@ -2,10 +2,10 @@
 // a tiny function module and hooks like the seed's. Shared by tests/e2e/boot-smoke.test.ts and bench/boot.ts.
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ensureDebianBaseLayer, mkExt4, runCommand, type ProgressFn } from "@mvm/builder";
+import { ensureAgentBinary, ensureDebianBaseLayer, mkExt4, runCommand, type ProgressFn } from "@mvm/builder";
 import {
-  DEFAULT_AGENT_TIMEOUTS, defaultRunnerArgv, ensureAgentBinary, GUEST_RUNNER_PATHS, renderHookScript, runnerSourcePaths, writeAgentConfig,
-} from "@mvm/runtime";
+  DEFAULT_AGENT_TIMEOUTS, defaultRunnerArgv, GUEST_RUNNER_PATHS, renderHookScript, runnerSourcePaths, writeAgentConfig,
+} from "@mvm/guest";
 
 export const AGENT_PATH = "/sbin/mvm-agent";
 export const BEFORE_STOP_MARKER = "MVM-SMOKE-BEFORE-STOP";
@@ -27,7 +27,7 @@ export async function assembleSmokeImage(dir: string, progress?: ProgressFn): Pr
   const root = join(dir, "root");
   await mkdir(dir, { recursive: true });
   await runCommand("cp", ["-a", base.root, root]);
-  await copyFile(await ensureAgentBinary(), join(root, AGENT_PATH.slice(1)));
+  await copyFile((await ensureAgentBinary()).path, join(root, AGENT_PATH.slice(1)));
   await mkdir(join(root, "usr/lib/mvm"), { recursive: true });
   await copyFile(runnerSourcePaths().python, join(root, GUEST_RUNNER_PATHS.python.slice(1)));
   await writeFile(join(root, "app/app.py"), APP_PY);

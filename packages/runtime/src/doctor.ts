@@ -3,9 +3,8 @@ import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { canBuildKernel, checkVmlinux, kernelSourceVersion, mvmKernelEntry, KERNEL_SOURCE_PACKAGE } from "@mvm/builder";
 import type { DoctorCheck } from "@mvm/ir";
-import { QEMU_BINARY } from "./backend/qemu-argv.ts";
-import { QemuBackend } from "./backend/qemu.ts";
-import type { GuestKernelSpec } from "./backend/backend.ts";
+import { QEMU_BINARY, type GuestKernelSpec } from "@mvm/vmm";
+import { hostAccelerator } from "./kvm-boot-check.ts";
 
 const execFileP = promisify(execFile);
 
@@ -64,7 +63,7 @@ async function cachedKernel(): Promise<GuestKernelSpec | undefined> {
 
 /** The Runtime section of `mvmctl doctor`: VMM, accelerator, kernel cache and the image tools. */
 export async function runtimeDoctorChecks(): Promise<DoctorCheck[]> {
-  const accel = await new QemuBackend().accelerator(await cachedKernel());
+  const accel = await hostAccelerator(await cachedKernel());
   return [
     toolCheck("qemu", await toolVersion(QEMU_BINARY, ["--version"]), "qemu-system-x86", "the microVM monitor"),
     { name: "accelerator", ok: true, detail: `${accel.accel}: ${accel.reason}` },

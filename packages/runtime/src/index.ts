@@ -1,8 +1,7 @@
 /**
- * @module @mvm/runtime — runs microVMs: the VMM backend, the host↔guest channel and the runtime
+ * @module @mvm/runtime — runs microVMs: the host↔guest channel client, the accelerator probe and the runtime
  * doctor checks.
  */
-export * from "./backend/index.ts";
 export * from "./doctor.ts";
 export * from "./channel/index.ts";
-export * from "./guest/index.ts";
+export { hostAccelerator, kvmBootCheck } from "./kvm-boot-check.ts";

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { open, rm, writeFile } from "node:fs/promises";
 import { MvmError } from "@mvm/ir";
-import { ensureHostPackages, hostPackages } from "@mvm/builder";
 import { chooseAccelerator, hostTscKhz, readAcceleratorFacts, type AcceleratorChoice } from "./accelerator.ts";
 import type { Backend, ExitReason, GuestKernelSpec, RunningVm, StopOptions, VmExit, VmSpec } from "./backend.ts";
 import { QmpClient } from "./qmp.ts";
@@ -12,12 +11,14 @@ const QMP_CONNECT_DEADLINE_MS = 15_000;
 // Short, so a boot-time bench measures the guest rather than the poll interval.
 const CONSOLE_POLL_MS = 5;
 
-let vmmPackagesChecked: Promise<void> | undefined;
 
 export interface QemuBackendOptions {
   /** Use this accelerator instead of probing (the KVM boot check itself does this). */
   accel?: AcceleratorChoice;
-  /** Checks that KVM really boots `kernel`; returns a failure description or null. Default: a real test boot. */
+  /**
+   * Checks that KVM really boots `kernel`; returns a failure description or null. Without it (and without
+   * `accel`) KVM is never trusted: /dev/kvm that opens is not proof (RUNTIME-NOTES.md §1).
+   */
   kvmBootCheck?: (kernel: GuestKernelSpec | undefined) => Promise<string | null>;
 }
 
@@ -31,7 +32,7 @@ export class QemuBackend implements Backend {
 
   /** The accelerator VMs from this backend use, probed once (a KVM test boot uses `kernel`). */
   accelerator(kernel?: GuestKernelSpec): Promise<AcceleratorChoice> {
-    const check = this.options.kvmBootCheck ?? ((k) => import("./kvm-boot-check.ts").then((m) => m.kvmBootCheck(k)));
+    const check = this.options.kvmBootCheck ?? (async () => "no KVM boot check was configured");
     this.accelChoice ??= this.options.accel
       ? Promise.resolve(this.options.accel)
       : chooseAccelerator(readAcceleratorFacts(), () => check(kernel));
@@ -40,9 +41,6 @@ export class QemuBackend implements Backend {
 
   /** Spawns QEMU and resolves once its QMP monitor answers; the guest boots on from there. */
   async start(spec: VmSpec): Promise<RunningVm> {
-    // dpkg-query costs ~10 ms per package; the answer does not change while we run.
-    vmmPackagesChecked ??= ensureHostPackages(hostPackages("vmm"));
-    await vmmPackagesChecked;
     const accel = await this.accelerator(spec.kernel);
     const argv = qemuArgv(spec, accel, accel.accel === "tcg" ? hostTscKhz() : null);
     const sockets = [spec.controlSocket, ...(spec.channel ? [spec.channel.socketPath] : [])];

@@ -1,10 +1,9 @@
+import { AGENT_PORT_NAME } from "@mvm/guest";
 import { MvmError } from "@mvm/ir";
 import type { AcceleratorChoice } from "./accelerator.ts";
 import type { VmSpec } from "./backend.ts";
 
 export const QEMU_BINARY = "qemu-system-x86_64";
-/** Default name of the agent's virtio-serial port; the guest finds it under /sys/class/virtio-ports. */
-export const AGENT_PORT_NAME = "mvm.agent";
 /** sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
 const MAX_UNIX_SOCKET_PATH = 107;
 /** The guest address and gateway slirp uses. */

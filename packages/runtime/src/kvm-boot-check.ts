@@ -2,8 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeBusyboxInitramfs } from "@mvm/builder";
-import type { GuestKernelSpec } from "./backend.ts";
-import { QemuBackend } from "./qemu.ts";
+import { chooseAccelerator, QemuBackend, readAcceleratorFacts, type AcceleratorChoice, type GuestKernelSpec } from "@mvm/vmm";
 
 const KVM_CHECK_DEADLINE_MS = 10_000;
 const MARKER = "MVM-KVM-OK";
@@ -39,4 +38,15 @@ export async function kvmBootCheck(kernel: GuestKernelSpec | undefined): Promise
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+let probed: Promise<AcceleratorChoice> | undefined;
+
+/**
+ * The accelerator this host's VMs use, decided once per process (a KVM test boot costs seconds): callers
+ * pass it to `new QemuBackend({ accel })` instead of each backend probing again.
+ */
+export function hostAccelerator(kernel: GuestKernelSpec | undefined): Promise<AcceleratorChoice> {
+  probed ??= chooseAccelerator(readAcceleratorFacts(), () => kvmBootCheck(kernel));
+  return probed;
 }

@@ -7,8 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, copyFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HOST_BUSYBOX, mkExt4, resolveGuestKernel, throttleProgress, writeBusyboxInitramfs, type GuestKernel } from "@mvm/builder";
-import type { VmSpec } from "./backend.ts";
-import { QemuBackend } from "./qemu.ts";
+import { QemuBackend, type VmSpec } from "@mvm/vmm";
 
 const BOOT_DEADLINE_MS = 60_000;
 let kernel: GuestKernel;
