@@ -71,7 +71,7 @@ export async function buildOnce(finalDir: string, build: (tmpDir: string) => Pro
       continue;
     }
     if (Date.now() > deadline) {
-      throw new MvmError("BUILD_KERNEL_LOCKED", `${lockPath} is still held by process ${holder}`, `wait for it to finish, or remove ${lockPath} if that process is gone`);
+      throw new MvmError("BUILD_CACHE_LOCKED", `${lockPath} is still held by process ${holder}`, `wait for it to finish, or remove ${lockPath} if that process is gone`);
     }
     opts.onWait?.(holder);
     await new Promise((r) => setTimeout(r, POLL_MS));

@@ -14,3 +14,7 @@ export * from "./kernel/resolve.ts";
 export * from "./ext4.ts";
 export * from "./layers/apt-sources.ts";
 export * from "./layers/debian-base.ts";
+export * from "./agent/agent-binary.ts";
+export * from "./home.ts";
+export * from "./registry/manifest.ts";
+export * from "./registry/registry.ts";

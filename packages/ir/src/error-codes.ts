@@ -32,9 +32,12 @@ export const ERROR_CODES = {
   BUILD_COMMAND_FAILED: "a host command the build runs (tar, make, mke2fs, mmdebstrap, ...) failed",
   BUILD_KERNEL_CONFIG_DROPPED: "a kernel config fragment option did not survive make olddefconfig",
   BUILD_KERNEL_INVALID: "a kernel file is missing, not an ELF vmlinux, or lacks the PVH entry note",
-  BUILD_KERNEL_LOCKED: "another process held the kernel build lock past the deadline",
+  BUILD_CACHE_LOCKED: "another process held a cache entry's build lock past the deadline",
+  BUILD_AGENT_FAILED: "the guest agent could not be compiled with the host cc",
   BUILD_APT_SOURCES: "no usable Debian mirror could be read from the host's apt configuration",
   BUILD_PAYLOAD_NOT_FOUND: "no compressed kernel payload (lz4/xz magic) in a vmlinuz image",
+  BUILD_APP_NOT_FOUND: "no app of that name has been built (mvmctl images lists them)",
+  BUILD_REGISTRY_CORRUPT: "an app's manifest in MVM_HOME/apps is missing, unreadable or does not match its schema",
   BUILD_MODULE_DEPS: "a kernel module dependency is missing or the dependencies form a cycle",
   // Boot: the VMM backend (packages/runtime/src/backend).
   BOOT_QEMU_MISSING: "qemu-system-x86_64 is not installed",
@@ -57,7 +60,6 @@ export const ERROR_CODES = {
   RUN_HOOK_FAILED: "a before_start or after_start hook failed, so the agent never became READY",
   RUN_EXEC_FAILED: "the agent could not start the requested command",
   RUN_AGENT_INTERNAL: "the agent hit an internal error",
-  RUN_AGENT_BUILD_FAILED: "the guest agent could not be compiled with the host cc",
   // Record mode: the SDK's Sandbox API (packages/sdk/src/sandbox), which only records under `mvmctl compile`.
   RECORD_NOT_RECORDING: "the Sandbox API was used outside record mode (MVM_SDK_MODE=record, set by mvmctl compile)",
 } as const;
