@@ -1,7 +1,6 @@
 import { lstat, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { runCommand } from "./command.ts";
-import { ensureHostPackages } from "./host-packages.ts";
 
 const BLOCK = 4096;
 /** Free space left in every image: room for ext4's own metadata and a little for the guest. */
@@ -43,7 +42,6 @@ export async function measureTree(dir: string): Promise<TreeSize> {
  * plus 25 % and 16 MiB for metadata.
  */
 export async function mkExt4(dir: string, outFile: string, opts: { label?: string } = {}): Promise<void> {
-  await ensureHostPackages(["e2fsprogs"]);
   const tree = await measureTree(dir);
   const sizeKib = Math.ceil((tree.bytes * 1.25 + SLACK_BYTES) / 1024 / 4) * 4;
   const inodes = tree.entries + 1024;

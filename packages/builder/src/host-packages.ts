@@ -7,8 +7,8 @@ import type { ProgressFn } from "./progress.ts";
 
 const execFileP = promisify(execFile);
 
-/** What a host package is needed for; one column of host-packages.txt. */
-export type HostPackagePurpose = "vmm" | "kernel" | "image";
+/** What a host package is needed for; the second column of host-packages.txt (comma-separated). */
+export type HostPackagePurpose = "vmm" | "kernel" | "image" | "test";
 
 /** Path of the one list of host packages (also read by `.ci/run`). */
 export const HOST_PACKAGES_FILE = new URL("../host-packages.txt", import.meta.url).pathname;
@@ -20,7 +20,7 @@ export function hostPackages(purpose?: HostPackagePurpose): string[] {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"))
     .map((l) => l.split(/\s+/));
-  return rows.filter(([, p]) => !purpose || p === purpose).map(([name]) => name as string);
+  return rows.filter(([, p]) => !purpose || (p ?? "").split(",").includes(purpose)).map(([name]) => name as string);
 }
 
 /** The packages among `names` that dpkg does not report as installed. */
@@ -37,7 +37,8 @@ export async function missingHostPackages(names: readonly string[]): Promise<str
 }
 
 /**
- * Installs whichever of `names` are missing with apt-get (root only); a no-op when all are present.
+ * Installs whichever of `names` are missing with apt-get (root only); a no-op when all are present. Called
+ * at a command's boundary (`mvmctl kernel`, `build`, `up`), never from the leaf steps that use the tools.
  * Throws BUILD_HOST_PACKAGE_MISSING naming the packages when it cannot install them.
  */
 export async function ensureHostPackages(names: readonly string[], progress?: ProgressFn): Promise<void> {

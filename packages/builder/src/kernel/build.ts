@@ -7,7 +7,6 @@ import { promisify } from "node:util";
 import { MvmError } from "@mvm/ir";
 import { buildOnce, contentKey, mvmCacheDir } from "../cache.ts";
 import { runCommand } from "../command.ts";
-import { ensureHostPackages, hostPackages } from "../host-packages.ts";
 import type { ProgressFn } from "../progress.ts";
 import { describeDropped, KERNEL_FRAGMENT_FILE, readKernelFragment, verifyKernelConfig } from "./fragment.ts";
 import { hasPvhNote } from "./pvh-note.ts";
@@ -39,13 +38,12 @@ export function mvmKernelEntry(sourceVersion: string, fragment: Buffer = readKer
 }
 
 /**
- * Returns the cached mvm kernel, building it first when absent: installs the build packages (root),
- * unpacks Debian's linux-source, `make tinyconfig` + our fragment + `olddefconfig`, verifies every
+ * Returns the cached mvm kernel, building it first when absent (the caller installs the build packages,
+ * `hostPackages("kernel")`): unpacks Debian's linux-source, `make tinyconfig` + our fragment + `olddefconfig`, verifies every
  * fragment option survived, builds `vmlinux` (~170 s on 2 cores) and publishes the stripped PVH
  * vmlinux atomically. Concurrent callers share one build through a lock.
  */
 export async function ensureMvmKernel(progress?: ProgressFn): Promise<MvmKernelEntry> {
-  await ensureHostPackages(hostPackages("kernel"), progress);
   const version = await kernelSourceVersion();
   if (!version || !existsSync(KERNEL_SOURCE_TARBALL)) {
     throw new MvmError("BUILD_HOST_PACKAGE_MISSING", `${KERNEL_SOURCE_TARBALL} not found`, `run: sudo apt-get install ${KERNEL_SOURCE_PACKAGE}`);

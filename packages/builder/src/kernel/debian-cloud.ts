@@ -6,7 +6,6 @@ import { promisify } from "node:util";
 import { MvmError } from "@mvm/ir";
 import { buildOnce, contentKey, mvmCacheDir } from "../cache.ts";
 import { runCommand } from "../command.ts";
-import { ensureHostPackages } from "../host-packages.ts";
 import { writeBusyboxInitramfs, type CpioEntry } from "../initramfs.ts";
 import type { ProgressFn } from "../progress.ts";
 import { modinfoDepends, moduleLoadOrder, normalizeModuleName, readModinfo } from "./modinfo.ts";
@@ -44,7 +43,6 @@ async function cloudKernelPackage(): Promise<{ name: string; version: string }> 
  * Boots in ≈1.4 s instead of 0.4 s. Cached under the cache dir by package name and version.
  */
 export async function ensureDebianCloudKernel(progress?: ProgressFn): Promise<DebianCloudKernel> {
-  await ensureHostPackages(["lz4", "busybox-static"], progress);
   const pkg = await cloudKernelPackage();
   const dir = join(mvmCacheDir(), "kernel", `debian-cloud-${contentKey("debian-cloud", "1", pkg.name, pkg.version)}`);
   await buildOnce(dir, async (tmp) => {

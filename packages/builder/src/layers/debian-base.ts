@@ -4,7 +4,6 @@ import { dirname, join, posix } from "node:path";
 import { MvmError } from "@mvm/ir";
 import { buildOnce, contentKey, mvmCacheDir } from "../cache.ts";
 import { runCommand } from "../command.ts";
-import { ensureHostPackages, hostPackages } from "../host-packages.ts";
 import type { ProgressFn } from "../progress.ts";
 import { debianMirrorLines, hostDebianCodename, readHostAptSources } from "./apt-sources.ts";
 
@@ -30,7 +29,6 @@ const MOUNT_POINTS = ["proc", "sys", "dev", "tmp", "run", "root", "app"];
  * is byte-compiled and busybox applets linked afterwards). Cached under the cache dir by its inputs.
  */
 export async function ensureDebianBaseLayer(packages: readonly string[], progress?: ProgressFn): Promise<DebianBaseLayer> {
-  await ensureHostPackages(hostPackages("image"), progress);
   const codename = hostDebianCodename();
   const mirrors = debianMirrorLines(codename, readHostAptSources());
   const include = [...new Set([...packages, ...BASE_PACKAGES])].sort();

@@ -1,4 +1,4 @@
-import { resolveGuestKernel } from "@mvm/builder";
+import { ensureHostPackages, hostPackages, resolveGuestKernel } from "@mvm/builder";
 import { progressLine } from "../progress-line.ts";
 
 export interface KernelFlags {
@@ -11,6 +11,8 @@ export interface KernelFlags {
  */
 export async function kernelCommand(flags: KernelFlags): Promise<void> {
   const progress = progressLine("kernel");
-  const kernel = await resolveGuestKernel(progress.update).finally(progress.done);
+  const kernel = await ensureHostPackages(hostPackages("kernel"), progress.update)
+    .then(() => resolveGuestKernel(progress.update))
+    .finally(progress.done);
   process.stdout.write(flags.json ? `${JSON.stringify(kernel)}\n` : `${kernel.vmlinux}\n`);
 }
