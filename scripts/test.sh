@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# The project's test command (README). Node's runner for the TypeScript side, pytest for the Python SDK.
-# Node 20 needs the file list from the shell, so it is found here.
+# The project's test command (README): type-check, then node's test runner for the TypeScript side and
+# pytest for the Python SDK. Node 20 needs the file list from the shell, so it is found here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find packages tests fixtures guest -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 status=0
+npx tsc -p tsconfig.json --noEmit || status=1
+mapfile -t files < <(find packages tests fixtures guest -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 # One file at a time: the VM tests share 2 cores. A hung test fails after 15 minutes instead of eating CI's 90
 # (the longest legitimate wait is the first kernel build, about 4-5 minutes).
 node --import tsx --test --test-concurrency=1 --test-timeout=900000 "${files[@]}" || status=1
-python3 -m pytest -q sdk/python/tests || status=1
+# Debian's python3 gets pytest from python3-pytest (host-packages.txt, purpose "test"); a python3 earlier on
+# PATH without pytest (pyenv, a venv) would otherwise fail the run for a reason that is not ours.
+python=python3
+python3 -c 'import pytest' 2>/dev/null || python=/usr/bin/python3
+"$python" -m pytest -q sdk/python/tests || status=1
 exit $status
