@@ -60,6 +60,23 @@ export const ERROR_CODES = {
   RUN_HOOK_FAILED: "a before_start or after_start hook failed, so the agent never became READY",
   RUN_EXEC_FAILED: "the agent could not start the requested command",
   RUN_AGENT_INTERNAL: "the agent hit an internal error",
+  // Run: instances and the host daemon (packages/runtime/src/daemon, mvmctl up/invoke/down/ps/logs/exec).
+  RUN_INSTANCE_NOT_FOUND: "no instance of that name (mvmctl ps lists them; mvmctl up starts one)",
+  RUN_INSTANCE_EXISTS: "an instance of that name is already running or starting",
+  RUN_INSTANCE_DEAD: "the instance's VM is no longer running; its record says why",
+  RUN_VM_DIED: "the VM exited (killed, crashed or powered off) while a call or start-up was in progress",
+  RUN_STOPPED: "the instance was brought down while the call or start-up was in progress",
+  RUN_INPUT_INVALID: "an invoke input that is missing, unknown, not valid JSON or not coercible to the parameter's type",
+  RUN_APP_IN_USE: "the app cannot be removed while instances run from it",
+  RUN_PORT_IN_USE: "a port the network declaration forwards is already taken on 127.0.0.1",
+  RUN_NETWORK_INVALID: "a network declaration up cannot honour (e.g. host mode with different port numbers)",
+  RUN_STATE_CORRUPT: "an instance's state.json is unreadable or does not match its schema",
+  RUN_STATE_WRITE_FAILED: "the daemon could not write under MVM_HOME (disk full, permissions)",
+  RUN_HOME_PATH_TOO_LONG: "MVM_HOME is too long for the Unix socket paths kept under it (108-byte sun_path)",
+  RUN_DAEMON_START_FAILED: "the host daemon could not be started, or did not open its control socket in time",
+  RUN_DAEMON_NOT_RUNNING: "no host daemon is running for this MVM_HOME",
+  RUN_DAEMON_LOST: "the connection to the host daemon broke during a call; the call was not retried",
+  RUN_CONTROL_PROTOCOL: "a control-socket message that breaks the daemon's protocol (version, schema, size)",
   // Record mode: the SDK's Sandbox API (packages/sdk/src/sandbox), which only records under `mvmctl compile`.
   RECORD_NOT_RECORDING: "the Sandbox API was used outside record mode (MVM_SDK_MODE=record, set by mvmctl compile)",
 } as const;
