@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** How a VMM process ended, as far as this process can know. */
 export interface ProcessEnd {
@@ -114,4 +114,20 @@ export function adoptedProcess(pid: number): VmmProcess & { checkNow(): void } {
     release: () => clearInterval(timer),
     checkNow: check,
   };
+}
+
+/** The pid of the process whose argv names `needle` (a VM's unique control socket), if one runs. */
+export function findProcessByArg(needle: string): number | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return undefined;
+  }
+  for (const p of pids) {
+    const pid = Number(p);
+    if (pid === process.pid) continue;
+    if (processArgv(pid)?.some((a) => a.includes(needle)) && isProcessAlive(pid)) return pid;
+  }
+  return undefined;
 }
