@@ -33,6 +33,10 @@ program
   .option("--json", "print the checks as JSON")
   .action(async (flags) => (await import("./commands/doctor.ts")).doctorCommand(flags));
 
+// Verbs with subcommands define their tree here; each action loads its stage only when it runs.
+(await import("./commands/secret.ts")).defineSecret(program);
+(await import("./commands/egress.ts")).defineEgress(program);
+
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   return typeof pkg === "object" && pkg !== null && "version" in pkg ? String(pkg.version) : "unknown";
