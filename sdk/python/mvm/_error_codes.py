@@ -70,5 +70,7 @@ ERROR_CODES = {
     "SECRET_FETCH_TIMEOUT": "a host-mediated request passed its deadline",
     "SECRET_FETCH_TOO_LARGE": "a host-mediated response larger than the cap",
     "SECRET_SEARCH_NOT_CONFIGURED": "web_search was called but MVM_HOME/search.json names no provider",
+    "RUN_NOT_IN_GUEST": "web_fetch/web_search were called outside an mvm microVM (the host performs them for a guest)",
+    "RUN_HOST_REQUEST_FAILED": "the host answered a guest request with an error that has no more specific code",
     "RECORD_NOT_RECORDING": "the Sandbox API was used outside record mode (MVM_SDK_MODE=record, set by mvmctl compile)",
 }
