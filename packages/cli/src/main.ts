@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { MvmError } from "@mvm/ir";
+// The error class alone: @mvm/ir's entry loads zod and every schema, which most commands never need.
+import { MvmError } from "@mvm/ir/errors";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
 
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    reportError(err);
+    await reportError(err);
     if (err instanceof MvmError && err.code === "RUN_TIMEOUT") return EXIT.TIMEOUT;
     return EXIT.FAILED;
   }
