@@ -64,6 +64,7 @@ export async function registerTestApp(appPy: string): Promise<BuiltTestApp> {
       runner_argv: defaultRunnerArgv("python"),
       health_port: 8080,
       max_inflight: 16,
+      await_configure: true,
       timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: AFTER_START_MS, before_stop_ms: 10_000 },
     });
     await mkdir(join(root, "etc/mvm/hooks"), { recursive: true });

@@ -40,6 +40,7 @@ export async function assembleSmokeImage(dir: string, progress?: ProgressFn): Pr
     runner_argv: defaultRunnerArgv("python"),
     health_port: 8080,
     max_inflight: 16,
+    await_configure: false,
     timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: AFTER_START_MS },
   });
   const hooks = join(root, "etc/mvm/hooks");

@@ -2,7 +2,9 @@
  * mvmctl's exit codes (STYLE.md §4) and the one table that maps an error to its code. `mvmctl --help` and
  * docs/run.md print the same table (exit-codes.test.ts checks both). Only main.ts calls process.exit.
  */
-import { MvmError, type ErrorCode } from "@mvm/ir";
+import type { ErrorCode } from "@mvm/ir";
+// The error class alone: @mvm/ir's entry loads zod and every schema, which most commands never need.
+import { MvmError } from "@mvm/ir/errors";
 
 export const EXIT = {
   /** Success. */

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
+// The run verbs' modules are small (flags and printing); each loads its stage only when its action runs.
 import * as daemon from "./commands/daemon.ts";
 import * as down from "./commands/down.ts";
 import * as exec from "./commands/exec.ts";
@@ -41,6 +42,9 @@ program
   .option("--json", "print the checks as JSON")
   .action(async (flags) => (await import("./commands/doctor.ts")).doctorCommand(flags));
 
+// Verbs with subcommands define their tree here; each action loads its stage only when it runs.
+(await import("./commands/secret.ts")).defineSecret(program);
+(await import("./commands/egress.ts")).defineEgress(program);
 for (const verb of [up, invoke, down, ps, logs, exec, rmi, daemon]) verb.define(program);
 
 function packageVersion(): string {
@@ -58,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    reportError(err);
+    await reportError(err);
     return exitCodeFor(err);
   }
 }

@@ -6,3 +6,4 @@ export * from "./doctor.ts";
 export * from "./channel/index.ts";
 export { hostAccelerator, kvmBootCheck } from "./kvm-boot-check.ts";
 export * from "./daemon/index.ts";
+export * from "./secrets/index.ts";

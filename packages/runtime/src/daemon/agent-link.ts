@@ -6,7 +6,7 @@
  */
 import type { HelloOkFrame } from "@mvm/guest";
 import { MvmError } from "@mvm/ir";
-import { connectChannel, type ChannelClient, type ReadyInfo } from "../channel/index.ts";
+import { connectChannel, type ChannelClient, type HostRequestHandler, type ReadyInfo } from "../channel/index.ts";
 
 const RECONNECT_FIRST_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
@@ -21,6 +21,8 @@ export interface AgentLinkHooks {
   onReady(info: ReadyInfo | undefined): void;
   /** The agent reported that start-up failed. */
   onStartFailed(error: MvmError): void;
+  /** Answers the guest's host_requests (web_fetch, web_search). */
+  onHostRequest: HostRequestHandler;
   isVmAlive(): boolean;
   log(line: string): void;
 }
@@ -80,7 +82,7 @@ export class AgentLink {
   }
 
   private async attach(deadlineMs: number): Promise<void> {
-    const client = await connectChannel(this.socketPath, { deadlineMs });
+    const client = await connectChannel(this.socketPath, { deadlineMs, onHostRequest: this.hooks.onHostRequest });
     try {
       const hello = await client.hello();
       await this.hooks.onConnected(client, hello);

@@ -1,7 +1,8 @@
 /**
  * The per-instance `configure` step after every connect: the image is shared and read-only, so the
  * instance id and its secret tokens reach the guest in this frame, which the agent waits for before
- * before_start (images built with `await_configure`), and which it accepts again after READY.
+ * before_start (images built with `await_configure`). It is sent again whenever hello says the agent has
+ * none (a reconnect after a daemon restart before it got one); one that has it keeps its values.
  */
 import type { HelloOkFrame } from "@mvm/guest";
 import type { ChannelClient } from "../channel/index.ts";
@@ -12,8 +13,5 @@ export interface InstanceValues {
 }
 
 export async function configureIfNeeded(client: ChannelClient, hello: HelloOkFrame, values: InstanceValues): Promise<void> {
-  // Agents before the configure frame (protocol additions pending on main) neither wait for it nor know it.
-  void client;
-  void hello;
-  void values;
+  if (!hello.configured) await client.configure(values);
 }

@@ -22,8 +22,6 @@ export interface DaemonPaths {
   instancesDir: string;
   /** Short-named Unix sockets of the instances (QMP and agent channel). */
   runDir: string;
-  /** Where issue #10's secret store keeps one 0600 file per secret. */
-  secretsDir: string;
 }
 
 export function daemonPaths(home: string): DaemonPaths {
@@ -34,7 +32,6 @@ export function daemonPaths(home: string): DaemonPaths {
     log: join(home, "daemon.log"),
     instancesDir: join(home, "instances"),
     runDir: join(home, "run"),
-    secretsDir: join(home, "secrets"),
   };
 }
 

@@ -17,7 +17,8 @@ import { describeVmExit } from "./exit-reason.ts";
 import { instancePaths, type InstancePaths } from "./home.ts";
 import { InstanceLog } from "./instance-log.ts";
 import { vmNetworkSpec } from "./network.ts";
-import { secretEnv } from "./secret-tokens.ts";
+import { InstanceEgress } from "../secrets/index.ts";
+import { secretEnv, tokenMap } from "./secret-tokens.ts";
 import type { InstanceRecord, InstanceState, StartTimings } from "./state.ts";
 import { agentTimings } from "./timings.ts";
 import { writeInstanceRecord } from "./store.ts";
@@ -41,6 +42,8 @@ export class Instance {
   readonly paths: InstancePaths;
   readonly log: InstanceLog;
   readonly slots: CallSlots;
+  /** Host-mediated web_fetch/web_search for this instance's guest, knowing its live tokens. */
+  readonly egress: InstanceEgress;
   vm: RunningVm | undefined;
   link: AgentLink | undefined;
   private tail: ConsoleTail | undefined;
@@ -63,6 +66,7 @@ export class Instance {
     this.paths = instancePaths(ctx.home, record.name, record.id);
     this.log = new InstanceLog(this.paths.log, (m) => ctx.log(`${record.name}: ${m}`));
     this.slots = new CallSlots(() => this.link?.maxInflight ?? 1);
+    this.egress = new InstanceEgress(record.name, tokenMap(record.secrets));
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -112,6 +116,7 @@ export class Instance {
       onConnected: (client, hello) => configureIfNeeded(client, hello, { instanceId: this.record.id, env: secretEnv(this.record.secrets) }),
       onReady: (info) => this.settleReady(undefined, info),
       onStartFailed: (err) => this.settleReady(err),
+      onHostRequest: (request) => this.egress.handle(request.kind, request.payload),
       isVmAlive: () => !vm.hasExited,
       log: (line) => this.log.append("mvm", line),
     });

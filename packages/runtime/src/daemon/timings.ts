@@ -5,22 +5,13 @@ type AgentPhases = Pick<StartTimings, "kernel_ms" | "configure_wait_ms" | "befor
 
 /**
  * The agent's own phase timings from its READY event, and the kernel's share: the guest's uptime at READY
- * minus those phases (kernel boot plus the agent's start). Empty when the agent reports no phases.
+ * minus those phases (kernel boot plus the agent's start). Empty when READY was seen by another daemon.
  */
 export function agentTimings(info: ReadyInfo | undefined): AgentPhases {
-  const phases = info && "timings" in info ? (info as { timings?: unknown }).timings : undefined;
-  if (typeof phases !== "object" || phases === null) return {};
-  const read = (k: string): number | undefined => {
-    const v = (phases as Record<string, unknown>)[k];
-    return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined;
-  };
-  const out: AgentPhases = {
-    configure_wait_ms: read("configure_wait_ms"), before_start_ms: read("before_start_ms"),
-    runner_import_ms: read("runner_import_ms"), after_start_ms: read("after_start_ms"),
-  };
-  const agentMs = (out.configure_wait_ms ?? 0) + (out.before_start_ms ?? 0) + (out.runner_import_ms ?? 0) + (out.after_start_ms ?? 0);
-  if (info) out.kernel_ms = Math.max(0, info.uptimeMs - agentMs);
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as AgentPhases;
+  if (!info) return {};
+  const t = info.timings;
+  const agentMs = t.configure_wait_ms + t.before_start_ms + t.runner_import_ms + t.after_start_ms;
+  return { kernel_ms: Math.max(0, info.uptimeMs - agentMs), ...t };
 }
 
 /** `vmm 25 ms · kernel 0.6 s · …`, as `up` prints it. */

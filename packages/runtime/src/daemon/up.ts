@@ -11,7 +11,7 @@ import type { ControlEvent } from "./control-protocol.ts";
 import { daemonPaths } from "./home.ts";
 import { Instance, type InstanceContext } from "./instance.ts";
 import { resolveNetwork } from "./network.ts";
-import { isSecretSet, issueSecretTokens } from "./secret-tokens.ts";
+import { issueSecretTokens, secretWarnings } from "./secret-tokens.ts";
 import { INSTANCE_RECORD_VERSION, newInstanceId, type InstanceRecord, type StartTimings } from "./state.ts";
 import { writeInstanceRecord } from "./store.ts";
 
@@ -35,10 +35,7 @@ export async function upInstance(ctx: InstanceContext, req: UpRequest, emit: (e:
   const m = app.manifest;
   const network = resolveNetwork(m.network);
   const secrets = issueSecretTokens(m.env);
-  const secretsDir = daemonPaths(ctx.home).secretsDir;
-  for (const s of secrets.filter((t) => !isSecretSet(secretsDir, t.secret))) {
-    emit({ kind: "warning", message: `secret "${s.secret}" has no value yet; ${s.var} gets its token, and releasing it fails until it is set (mvmctl secret set ${s.secret})` });
-  }
+  for (const message of secretWarnings(m.env, network.mode)) emit({ kind: "warning", message });
   const record: InstanceRecord = {
     record_version: INSTANCE_RECORD_VERSION,
     name: req.name, id: newInstanceId(), app: m.name, ir_hash: m.ir_hash,
