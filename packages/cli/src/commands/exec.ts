@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
 import { withDaemon } from "../daemon-connection.ts";
 import { secondsToMs } from "../flag-parsers.ts";
+import { writeFully } from "../stream-write.ts";
 
 export function define(program: Command): void {
   program
@@ -21,8 +22,8 @@ async function exec(name: string, argv: string[], interactive: boolean, timeoutM
   const r = await withDaemon((c) => c.request("exec", {
     name, argv, ...(timeoutMs ? { timeout_ms: timeoutMs } : {}), ...(stdin ? { stdin_b64: stdin.toString("base64") } : {}),
   }));
-  process.stdout.write(Buffer.from(r.stdout_b64, "base64"));
-  process.stderr.write(Buffer.from(r.stderr_b64, "base64"));
+  await writeFully(process.stdout, Buffer.from(r.stdout_b64, "base64"));
+  await writeFully(process.stderr, Buffer.from(r.stderr_b64, "base64"));
   // As a shell reports it: the status, or 128 + the signal that ended the command.
   return r.exit_code ?? 128 + (r.signal ?? 0);
 }

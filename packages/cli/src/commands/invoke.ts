@@ -4,6 +4,7 @@ import { withDaemon } from "../daemon-connection.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { collectInput, collectInputJson, secondsToMs, type InputFlag } from "../flag-parsers.ts";
 import { resultText, sortedJson } from "../result-output.ts";
+import { writeFully } from "../stream-write.ts";
 
 interface InvokeFlags {
   input: InputFlag[];
@@ -39,22 +40,22 @@ async function invoke(name: string, flags: InvokeFlags): Promise<ExitCode> {
       name, inputs, ...(flags.fn ? { function: flags.fn } : {}), ...(flags.timeout ? { timeout_ms: flags.timeout } : {}),
     }));
     if (flags.json) {
-      process.stdout.write(`${sortedJson({ value: result.value, stdout: result.stdout, stderr: result.stderr, duration_ms: result.duration_ms })}\n`);
+      await writeFully(process.stdout, `${sortedJson({ value: result.value, stdout: result.stdout, stderr: result.stderr, duration_ms: result.duration_ms })}\n`);
       return EXIT.OK;
     }
-    process.stderr.write(result.stdout);
-    process.stderr.write(result.stderr);
-    process.stdout.write(resultText(result.value));
+    await writeFully(process.stderr, result.stdout);
+    await writeFully(process.stderr, result.stderr);
+    await writeFully(process.stdout, resultText(result.value));
     return result.exit_code !== undefined && result.exit_code !== 0 ? EXIT.FAILED : EXIT.OK;
   } catch (err) {
     if (err instanceof DaemonCallError && (err.error.stdout || err.error.stderr)) {
       // What the function printed before it raised comes before the error itself.
-      process.stderr.write(err.error.stdout ?? "");
-      process.stderr.write(err.error.stderr ?? "");
+      await writeFully(process.stderr, err.error.stdout ?? "");
+      await writeFully(process.stderr, err.error.stderr ?? "");
     }
     if (err instanceof DaemonCallError && err.error.exception) {
       const { traceback, type, message } = err.error.exception;
-      if (traceback) process.stderr.write(traceback.endsWith("\n") ? traceback : `${traceback}\n`);
+      if (traceback) await writeFully(process.stderr, traceback.endsWith("\n") ? traceback : `${traceback}\n`);
       err.message = `${type}: ${message}`;
     }
     throw err;

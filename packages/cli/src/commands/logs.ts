@@ -2,6 +2,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { withDaemon } from "../daemon-connection.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { nonNegativeInt } from "../flag-parsers.ts";
+import { writeFully } from "../stream-write.ts";
 
 export function define(program: Command): void {
   program
@@ -18,6 +19,6 @@ export function define(program: Command): void {
 async function logs(name: string, follow: boolean, tail: number | undefined): Promise<ExitCode> {
   const result = await withDaemon((c) => c.request("logs", { name, follow, ...(tail === undefined ? {} : { tail }) },
     (event) => void (event.kind === "log" && process.stdout.write(`${event.line}\n`))));
-  for (const line of result.lines) process.stdout.write(`${line}\n`);
+  await writeFully(process.stdout, result.lines.map((l) => `${l}\n`).join(""));
   return EXIT.OK;
 }

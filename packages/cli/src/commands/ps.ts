@@ -2,6 +2,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { InstanceView } from "@mvm/runtime";
 import { withDaemon } from "../daemon-connection.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
+import { writeFully } from "../stream-write.ts";
 
 export function define(program: Command): void {
   program
@@ -16,7 +17,7 @@ export function define(program: Command): void {
 async function ps(json: boolean): Promise<ExitCode> {
   const { instances } = await withDaemon((c) => c.request("ps"));
   if (json) {
-    process.stdout.write(`${JSON.stringify(instances, null, 2)}\n`);
+    await writeFully(process.stdout, `${JSON.stringify(instances, null, 2)}\n`);
     return EXIT.OK;
   }
   const { portText } = await import("@mvm/runtime");
