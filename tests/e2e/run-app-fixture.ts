@@ -29,8 +29,11 @@ export interface BuiltTestApp {
 
 const progress = throttleProgress((e) => process.stderr.write(`[fixture] ${e.phase} ${e.message ?? ""}\n`));
 
-/** Compiles `appPy` (the text of app.py) and registers its image in the current MVM_HOME. */
-export async function registerTestApp(appPy: string): Promise<BuiltTestApp> {
+/**
+ * Compiles `appPy` (the text of app.py) and registers its image in the current MVM_HOME. `afterStartMs`
+ * bounds after_start's polling (the agent config's after_start_ms).
+ */
+export async function registerTestApp(appPy: string, opts: { afterStartMs?: number } = {}): Promise<BuiltTestApp> {
   const work = await mkdtemp(join(tmpdir(), "mvm-run-fixture-"));
   try {
     await mkdir(join(work, "src"));
@@ -65,7 +68,7 @@ export async function registerTestApp(appPy: string): Promise<BuiltTestApp> {
       health_port: 8080,
       max_inflight: 16,
       await_configure: true,
-      timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: AFTER_START_MS, before_stop_ms: 10_000 },
+      timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: opts.afterStartMs ?? AFTER_START_MS, before_stop_ms: 10_000 },
     });
     await mkdir(join(root, "etc/mvm/hooks"), { recursive: true });
     for (const phase of ["before_start", "after_start", "before_stop"] as const) {

@@ -12,6 +12,8 @@ import type { Instance } from "./instance.ts";
 
 /** How long a call waits for an instance that is still starting. */
 const WAIT_FOR_READY_MS = 10 * 60_000;
+/** A channel that closed under a call: how long to watch for the VM going down before blaming the channel. */
+const VM_EXIT_GRACE_MS = 3_000;
 /** How long a call waits for the daemon to reconnect to the agent. */
 const WAIT_FOR_CHANNEL_MS = 10_000;
 
@@ -124,7 +126,7 @@ async function explainCallFailure(instance: Instance, err: unknown, what: string
   if (instance.record.state.kind === "stopping") {
     return new MvmError("RUN_STOPPED", `instance ${instance.name} was brought down during the ${what}`, undefined, { cause: err });
   }
-  if (await instance.settleIfGone(3_000)) {
+  if (await instance.endsWithin(VM_EXIT_GRACE_MS)) {
     const state = instance.record.state;
     const reason = state.kind === "dead" ? state.reason : "the VM exited";
     return new MvmError("RUN_VM_DIED", `the VM of ${instance.name} died during the ${what}: ${reason}\nlast console lines:\n${await instance.consoleTail(10)}`,

@@ -166,6 +166,17 @@ export class Instance {
     return true;
   }
 
+  /** Whether the VM ends within `ms` (a channel that just closed often means it is going down). */
+  async endsWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      this.ended.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
+    clearTimeout(timer);
+    return ended;
+  }
+
   /** The last lines of the guest console, for errors. */
   async consoleTail(lines = CONSOLE_TAIL_LINES): Promise<string> {
     const text = await readFile(this.paths.console, "utf8").catch(() => "");

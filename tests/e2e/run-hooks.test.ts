@@ -1,0 +1,85 @@
+// Hooks at run time, through mvmctl on real microVMs: an after_start that passes only when the test says so
+// (an invoke sent before then waits, and runs after — never early), and an after_start that never passes
+// (up fails with its last output, and nothing keeps running).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { waitFor } from "@mvm/ir";
+import { registerTestApp } from "./run-app-fixture.ts";
+import { cleanupHome, mvmctl, psJson, qemuUnder, tempHome } from "./run.test-helpers.ts";
+
+let home: string;
+
+const gatedApp = `import os
+import mvm
+
+@mvm.app(
+    name="hooks-gated",
+    image=mvm.python_image(python="3.11"),
+    before_start="echo from-before-start > /tmp/before-start.txt",
+    after_start="test -f /tmp/go",
+)
+def greet(name: str):
+    return f"hello {name}"
+
+def went_early():
+    # True when the call ran before after_start could pass.
+    return not os.path.exists("/tmp/go")
+
+def before_start_file():
+    with open("/tmp/before-start.txt") as f:
+        return f.read()
+`;
+
+const failingApp = `import mvm
+
+@mvm.app(name="hooks-failing", image=mvm.python_image(python="3.11"),
+         after_start="echo still-not-healthy >&2; exit 3")
+def greet(name: str):
+    return f"hello {name}"
+`;
+
+before(async () => {
+  home = await tempHome("hooks");
+  process.env.MVM_HOME = home;
+  await registerTestApp(gatedApp);
+  await registerTestApp(failingApp, { afterStartMs: 5_000 });
+});
+after(async () => {
+  await cleanupHome(home);
+});
+
+test("an invoke sent while after_start has not passed waits, and runs only after it passes; before_start's file is there", async () => {
+  const up = mvmctl(home, ["up", "hooks-gated", "--ready-timeout", "600"]);
+  // exec works before READY: the runner is imported and after_start is being polled.
+  await waitFor(async () => /mvm-agent: runner started/.test((await mvmctl(home, ["logs", "hooks-gated"])).stdout),
+    { deadlineMs: 600_000, what: "the runner to start", intervalMs: 500 });
+  assert.equal((await psJson(home))[0]?.state.kind, "starting");
+  const early = mvmctl(home, ["invoke", "hooks-gated", "--fn", "went_early"]);
+  let invokeDone = false;
+  void early.then(() => (invokeDone = true));
+  await new Promise((r) => setTimeout(r, 3_000));
+  assert.equal(invokeDone, false, "the invoke is still waiting for READY");
+  assert.equal((await mvmctl(home, ["exec", "hooks-gated", "--", "touch", "/tmp/go"])).status, 0);
+  const [upDone, call] = await Promise.all([up, early]);
+  assert.equal(upDone.status, 0, upDone.stderr);
+  assert.equal(call.status, 0, call.stderr);
+  assert.equal(call.stdout, "false\n", "the call ran after after_start passed");
+  assert.equal((await mvmctl(home, ["invoke", "hooks-gated", "--fn", "before_start_file"])).stdout, "from-before-start\n\n");
+  assert.equal((await mvmctl(home, ["down", "hooks-gated"])).status, 0);
+});
+
+test("an after_start that never passes fails up with its last output and leaves nothing running", async () => {
+  const up = await mvmctl(home, ["up", "hooks-failing", "--ready-timeout", "600"]);
+  assert.equal(up.status, 1, up.stderr);
+  assert.match(up.stderr, /error\[RUN_HOOK_FAILED\]: instance hooks-failing failed to start: /);
+  assert.match(up.stderr, /still-not-healthy/);
+  assert.match(up.stderr, /last console lines:/);
+  const [row] = await psJson(home);
+  assert.equal(row?.state.kind, "dead");
+  assert.match(row?.state.reason ?? "", /start-up failed/);
+  assert.equal(row?.pid, null);
+  assert.equal(qemuUnder(home), undefined, "no QEMU keeps running");
+  const call = await mvmctl(home, ["invoke", "hooks-failing", "--input", "name=x"]);
+  assert.equal(call.status, 137);
+  assert.match(call.stderr, /RUN_INSTANCE_DEAD/);
+});
