@@ -1,6 +1,6 @@
 // Hooks at run time, through mvmctl on real microVMs: an after_start that passes only when the test says so
 // (an invoke sent before then waits, and runs after — never early), and an after_start that never passes
-// (up fails with its last output, and nothing keeps running).
+// (up fails with the reason and the console's last lines, and nothing keeps running).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { waitFor } from "@mvm/ir";
@@ -33,7 +33,7 @@ def before_start_file():
 const failingApp = `import mvm
 
 @mvm.app(name="hooks-failing", image=mvm.python_image(python="3.11"),
-         after_start="echo still-not-healthy >&2; exit 3")
+         after_start="echo still-not-healthy >&2; false")
 def greet(name: str):
     return f"hello {name}"
 `;
@@ -68,11 +68,11 @@ test("an invoke sent while after_start has not passed waits, and runs only after
   assert.equal((await mvmctl(home, ["down", "hooks-gated"])).status, 0);
 });
 
-test("an after_start that never passes fails up with its last output and leaves nothing running", async () => {
+test("an after_start that never passes fails up with the reason and the last console lines, and leaves nothing running", async () => {
   const up = await mvmctl(home, ["up", "hooks-failing", "--ready-timeout", "600"]);
   assert.equal(up.status, 1, up.stderr);
   assert.match(up.stderr, /error\[RUN_HOOK_FAILED\]: instance hooks-failing failed to start: /);
-  assert.match(up.stderr, /still-not-healthy/);
+  assert.match(up.stderr, /after_start did not exit 0 within 5000 ms/);
   assert.match(up.stderr, /last console lines:/);
   const [row] = await psJson(home);
   assert.equal(row?.state.kind, "dead");

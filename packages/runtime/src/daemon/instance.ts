@@ -180,7 +180,7 @@ export class Instance {
   /** The last lines of the guest console, for errors. */
   async consoleTail(lines = CONSOLE_TAIL_LINES): Promise<string> {
     const text = await readFile(this.paths.console, "utf8").catch(() => "");
-    return text.split("\n").filter((l) => l.trim() !== "").slice(-lines).join("\n");
+    return text.split(/\r?\n/).filter((l) => l.trim() !== "").slice(-lines).join("\n");
   }
 
   /**
