@@ -32,10 +32,16 @@ const home = await tempHome("bench-run");
 process.env.MVM_HOME = home;
 const log = (line: string) => process.stderr.write(`[bench/run] ${line}\n`);
 
+/** The daemon's resident memory: the median of 5 reads a second apart (its heap breathes with GC). */
 async function daemonRssBytes(): Promise<number> {
   const pid = await daemonPid(home);
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) * 1024;
+  const reads: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    reads.push(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) * 1024);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  return median(reads);
 }
 
 async function up(client: DaemonClient, name: string): Promise<number> {
