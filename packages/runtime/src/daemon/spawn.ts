@@ -5,18 +5,21 @@
  * exits, and both clients then reach the winner.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, renameSync, statSync } from "node:fs";
 import { MvmError, waitFor } from "@mvm/ir";
 import { checkSocketPaths, daemonPaths } from "./home.ts";
 
 const START_DEADLINE_MS = 60_000;
 const LOG_TAIL_BYTES = 3000;
+/** Past this the daemon's log moves to daemon.log.1 when the next daemon starts (one generation kept). */
+const MAX_LOG_BYTES = 8 * 1024 * 1024;
 
 export async function startDaemon(home: string, launcher: string[], isServing: () => Promise<boolean>): Promise<void> {
   checkSocketPaths(home);
   const paths = daemonPaths(home);
   const [command, ...args] = launcher;
   if (!command) throw new MvmError("RUN_DAEMON_START_FAILED", "no daemon launcher command was given");
+  if ((statSync(paths.log, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) renameSync(paths.log, `${paths.log}.1`);
   const fd = openSync(paths.log, "a", 0o600);
   let exited: string | undefined;
   try {
