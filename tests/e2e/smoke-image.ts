@@ -23,7 +23,7 @@ def greet(name, echo_env=None):
 
 /** Lays out the image on a copy of the cached base layer (paths from guest/agent/README.md) and returns `dir/rootfs.ext4`. */
 export async function assembleSmokeImage(dir: string, progress?: ProgressFn): Promise<string> {
-  const base = await ensureDebianBaseLayer(["python3"], progress);
+  const base = await ensureDebianBaseLayer({ suite: "bookworm", released: true, packages: ["python3", "busybox-static", "curl"] }, { progress });
   const root = join(dir, "root");
   await mkdir(dir, { recursive: true });
   await runCommand("cp", ["-a", base.root, root]);
