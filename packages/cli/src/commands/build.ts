@@ -1,9 +1,8 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { buildApp, ensureHostPackages, ensureMvmHome, hostPackages, type BuildAppResult } from "@mvm/builder";
-import { compileFile, PYTHON_EXTENSIONS, SCRIPT_EXTENSIONS, writeArtifacts } from "@mvm/compiler";
-import { hostAccelerator } from "@mvm/runtime";
+import type { AcceleratorChoice, GuestKernelSpec } from "@mvm/vmm";
 import pc from "picocolors";
 import { progressLine } from "../progress-line.ts";
 import { runtimeLabel } from "./images.ts";
@@ -16,7 +15,10 @@ export interface BuildFlags {
   json?: boolean;
 }
 
-const APP_FILE_EXTENSIONS = new Set([...PYTHON_EXTENSIONS, ...SCRIPT_EXTENSIONS]);
+/** The host's accelerator, probed once (a KVM test boot costs seconds), only when a builder VM needs it. */
+async function accelerator(kernel: GuestKernelSpec): Promise<AcceleratorChoice> {
+  return (await import("@mvm/runtime")).hostAccelerator(kernel);
+}
 
 /**
  * Builds `target` — a compile output directory, or an app file (compiled to a temporary directory first) —
@@ -42,8 +44,10 @@ export async function buildCommand(target: string, flags: BuildFlags, toolchainV
     ensureMvmHome();
     await ensureHostPackages([...new Set([...hostPackages("image"), ...hostPackages("kernel"), ...hostPackages("vmm")])], progress.update);
     let dir = target;
-    if (APP_FILE_EXTENSIONS.has(extname(target)) && (await stat(target).then((s) => s.isFile(), () => false))) {
+    // A file is an app file to compile first (compile refuses what it cannot read); anything else is a compile output.
+    if (await stat(target).then((s) => s.isFile(), () => false)) {
       compiledDir = await mkdtemp(join(tmpdir(), "mvm-build-compile-"));
+      const { compileFile, writeArtifacts } = await import("@mvm/compiler");
       const compiled = await compileFile(target, { onNotice: notice });
       writeArtifacts(compiled, compiledDir, notice);
       notice(`compiled ${target} (ir_hash ${compiled.irHash.slice(0, 12)})`);
@@ -52,7 +56,7 @@ export async function buildCommand(target: string, flags: BuildFlags, toolchainV
     const result = await buildApp(dir, {
       noCache: flags.cache === false,
       strict: flags.strict,
-      accelerator: hostAccelerator,
+      accelerator,
       progress: progress.update,
       onWarning: (line) => progress.print(`${pc.yellow("warning")}: ${line}`),
       onHookLine: (line) => progress.print(`${pc.dim("before_build |")} ${line}`),
