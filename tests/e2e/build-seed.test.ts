@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileTo, mvmctl, ROOT } from "./build.test-helpers.ts";
+import { mvmCacheDir } from "@mvm/builder";
+import { compileTo, leftovers, mvmctl, ROOT, tmpSnapshot } from "./build.test-helpers.ts";
 import { imageDir, imageFile, imageHas, imageMode } from "./image-files.test-helpers.ts";
 
 interface Built {
@@ -107,4 +108,16 @@ test("mvmctl images lists the built app with its size, ir_hash and runtime", () 
   assert.match(row?.runtime, /^node 22\.\d+\.\d+ \(\+ python 3\.13\.\d+\)$/);
   const table = mvmctl(["ls"], { MVM_HOME: built.node.home });
   assert.match(table.stdout, /^NAME\s+SIZE\s+BUILT\s+IR_HASH\s+RUNTIME\nhello-app\s+512M\s+/);
+});
+
+test("mvmctl build app.py compiles to a temporary directory and builds the same image inputs, leaving no temp tree", () => {
+  const home = join(work, "from-file-home");
+  const since = tmpSnapshot();
+  const r = mvmctl(["build", "examples/python/hello-app/app.py", "--json"], { MVM_HOME: home });
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as Record<string, any>;
+  assert.equal(summary.ir_hash, built.python.manifest.ir_hash);
+  const key = (layers: { name: string; key: string }[]) => layers.find((l) => l.name === "image")?.key;
+  assert.equal(key(summary.layers), key(built.python.manifest.layers), "the same inputs as the compile-output build");
+  assert.deepEqual(leftovers(home, mvmCacheDir(), since).filter((f) => f !== "apps/hello-app"), []);
 });
