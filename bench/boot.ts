@@ -114,6 +114,7 @@ const smokeImage = (await buildSmokeApp(work)).imagePath;
 
 async function untilReady(client: ChannelClient): Promise<void> {
   await client.hello();
+  await client.configure({ instanceId: "bench", env: {} }); // built images await their configure (what `up` sends)
   await client.waitForReady(120_000);
 }
 

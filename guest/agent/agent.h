@@ -24,6 +24,7 @@ typedef struct {
   char *module, *function, *params_raw;
   char working_dir[PATH_MAX];
   long long health_port, max_inflight, invoke_ms, after_start_ms, after_start_interval_ms, before_stop_ms;
+  int await_configure;
 } agent_config;
 
 typedef enum { JOB_INVOKE_COMMAND, JOB_EXEC, JOB_BEFORE_START, JOB_AFTER_START, JOB_BEFORE_STOP } job_kind;
@@ -90,6 +91,13 @@ typedef struct {
   long long after_start_deadline, after_start_next;
   long long shutdown_id;
   int exit_now;
+  /* configure (PROTOCOL.md §configure): applied once at least; the env object as sent, for the runner. */
+  int configured, begun;
+  char *configure_env_raw;
+  char configure_path[PATH_MAX];
+  /* Start-up timings (PROTOCOL.md §ready), CLOCK_MONOTONIC ms; runner_spawn_rt is CLOCK_REALTIME ms, to compare
+   * with env.sh's mtime (the moment before_start finished inside the runner's shell). */
+  long long t_start, t_configured, t_runner_spawn, t_runner_spawn_rt, t_started, before_start_ms;
 } agent;
 
 extern agent A;
@@ -97,6 +105,7 @@ extern agent A;
 /* clock.c-free helpers live where they are used; these are shared: */
 long long now_ms(void);
 long long uptime_ms(void);
+long long realtime_ms(void);
 void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hook_path(char *out, size_t n, const char *phase);
 
@@ -113,6 +122,9 @@ void frame_start(sbuf *b, const char *type, long long id);
 /* dispatch.c */
 void dispatch_host_frame(const char *body, size_t len);
 
+/* configure.c */
+void handle_configure(long long id, const jval *f);
+
 /* spawn.c */
 pid_t spawn_piped(char *const argv[], const char *cwd, int *in_fd, int *out_fd, int *err_fd);
 void kill_group(pid_t pid);
@@ -122,7 +134,8 @@ void runner_start(int first);
 void runner_on_stdout(void);
 void runner_on_stderr(void);
 void runner_on_exit(int status);
-int runner_invoke(long long id, const jval *input, long long timeout_ms);
+int runner_invoke(long long id, const jval *input, const jval *function, long long timeout_ms);
+void runner_send_configure(void);
 void runner_check_deadlines(long long now);
 void runner_on_writable(void);
 void runner_stop(void);

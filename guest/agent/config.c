@@ -40,7 +40,7 @@ static int only_keys(const jval *obj, const char *const *keys, char *err, size_t
 
 static int parse_config(const jval *root, agent_config *cfg, char *err, size_t errlen) {
   static const char *const top[] = {"config_version", "language", "entrypoint", "working_dir", "env", "runner_argv",
-                                    "health_port", "max_inflight", "timeouts", NULL};
+                                    "health_port", "max_inflight", "await_configure", "timeouts", NULL};
   static const char *const fn_keys[] = {"kind", "module", "function", "params", NULL};
   static const char *const cmd_keys[] = {"kind", "command", NULL};
   static const char *const to_keys[] = {"invoke_ms", "after_start_ms", "after_start_interval_ms", "before_stop_ms", NULL};
@@ -85,6 +85,9 @@ static int parse_config(const jval *root, agent_config *cfg, char *err, size_t e
   if (!json_get_int(root, "health_port", 1, 65535, &cfg->health_port)) return snprintf(err, errlen, "bad health_port"), 0;
   if (!json_get_int(root, "max_inflight", 1, MVM_MAX_INFLIGHT, &cfg->max_inflight))
     return snprintf(err, errlen, "max_inflight must be 1..%ld", MVM_MAX_INFLIGHT), 0;
+  const jval *await = json_get(root, "await_configure");
+  if (!await || await->type != J_BOOL) return snprintf(err, errlen, "await_configure must be true or false"), 0;
+  cfg->await_configure = await->boolean;
   const jval *to = json_get(root, "timeouts");
   if (!to || to->type != J_OBJ || !only_keys(to, to_keys, err, errlen, "timeouts") ||
       !json_get_int(to, "invoke_ms", 1, 86400000, &cfg->invoke_ms) ||

@@ -24,7 +24,8 @@ static void reply_hello(long long id, const jval *f) {
   sb_int(&b, MVM_PROTOCOL_VERSION);
   sb_puts(&b, ",\"agent\":\"" AGENT_NAME "\",\"state\":\"");
   sb_puts(&b, states[A.state]);
-  sb_puts(&b, "\",\"caps\":{\"max_frame\":");
+  sb_puts(&b, A.configured ? "\",\"configured\":true" : "\",\"configured\":false");
+  sb_puts(&b, ",\"caps\":{\"max_frame\":");
   sb_int(&b, MVM_MAX_FRAME);
   sb_puts(&b, ",\"max_payload\":");
   sb_int(&b, MVM_MAX_PAYLOAD);
@@ -55,27 +56,41 @@ static int admit_call(long long id) {
   return 1;
 }
 
+static int is_function_name(const jval *v) {
+  if (v->type != J_STR || v->str_len == 0 || v->str_len > 128 || strlen(v->str) != v->str_len) return 0;
+  for (size_t i = 0; i < v->str_len; i++) {
+    char c = v->str[i];
+    int alpha = c == '_' || c == '$' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    if (!alpha && (i == 0 || c < '0' || c > '9')) return 0;
+  }
+  return 1;
+}
+
 static long long timeout_of(const jval *f) {
   long long t;
   return json_get_int(f, "timeout_ms", 1, 86400000, &t) ? t : A.cfg.invoke_ms;
 }
 
 static void handle_invoke(long long id, const jval *f) {
-  const jval *input = json_get(f, "input");
+  const jval *input = json_get(f, "input"), *function = json_get(f, "function");
   if (!input || input->type != J_OBJ) return send_error(id, MVM_ERR_BAD_FRAME, "invoke.input must be a JSON object");
+  if (function && !is_function_name(function))
+    return send_error(id, MVM_ERR_BAD_FRAME, "invoke.function must be an identifier of at most 128 characters");
   if (!admit_call(id)) return;
   if (A.cfg.kind == ENTRY_FUNCTION) {
-    if (!runner_invoke(id, input, timeout_of(f))) send_error(id, MVM_ERR_INTERNAL, "cannot queue the call");
+    if (!runner_invoke(id, input, function, timeout_of(f))) send_error(id, MVM_ERR_INTERNAL, "cannot queue the call");
     return;
   }
+  if (function) return send_error(id, MVM_ERR_INVALID_ENTRYPOINT, "a command entrypoint has no functions to choose from");
   /* A command entrypoint: the argv runs per call with the input JSON on stdin, after sourcing env.sh. */
   size_t n = 0;
   while (A.cfg.command[n]) n++;
-  char **argv = calloc(n + 5, sizeof *argv);
+  char **argv = calloc(n + 6, sizeof *argv);
   if (!argv) return send_error(id, MVM_ERR_INTERNAL, "out of memory");
-  argv[0] = "/bin/sh", argv[1] = "-c", argv[2] = "[ ! -f \"$0\" ] || . \"$0\" || exit 111; exec \"$@\"";
-  argv[3] = A.env_path;
-  for (size_t i = 0; i < n; i++) argv[4 + i] = A.cfg.command[i];
+  argv[0] = "/bin/sh", argv[1] = "-c";
+  argv[2] = "[ ! -f \"$0\" ] || . \"$0\" || exit 111; [ ! -f \"$1\" ] || . \"$1\" || exit 111; shift; exec \"$@\"";
+  argv[3] = A.env_path, argv[4] = A.configure_path;
+  for (size_t i = 0; i < n; i++) argv[5 + i] = A.cfg.command[i];
   if (!job_spawn(JOB_INVOKE_COMMAND, id, argv, A.cfg.working_dir, input->raw, input->raw_len, timeout_of(f)))
     send_error(id, MVM_ERR_EXEC_FAILED, "cannot start the command");
   free(argv);
@@ -196,6 +211,8 @@ void dispatch_host_frame(const char *body, size_t len) {
     lifecycle_shutdown(id);
   } else if (strcmp(type->str, MVM_HOST_SYNC) == 0) {
     handle_sync(id, f);
+  } else if (strcmp(type->str, MVM_HOST_CONFIGURE) == 0) {
+    handle_configure(id, f);
   } else if (strcmp(type->str, MVM_HOST_HOST_RESPONSE) == 0) {
     if (!runner_forward_host_response(f)) logf_("host_response %lld matches no pending host_request", id);
   } else {

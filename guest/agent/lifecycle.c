@@ -16,14 +16,22 @@ static int hook_exists(const char *phase) {
 static job *run_phase(job_kind kind, const char *phase, long long timeout_ms) {
   char p[PATH_MAX];
   hook_path(p, sizeof p, phase);
-  char *argv[] = {"/bin/sh", "-c", "[ ! -f \"$0\" ] || . \"$0\"; . \"$1\"", A.env_path, p, NULL};
+  /* env.sh holds before_start's exports; configure.sh, sourced after it, the instance's own values. */
+  char *argv[] = {"/bin/sh", "-c", "[ ! -f \"$0\" ] || . \"$0\"; [ ! -f \"$2\" ] || . \"$2\"; . \"$1\"", A.env_path, p,
+                  A.configure_path, NULL};
   return job_spawn(kind, 0, argv, A.cfg.working_dir, NULL, 0, timeout_ms);
 }
 
+static long long nonneg(long long v) { return v > 0 ? v : 0; }
+
 static void become_ready(void) {
   A.state = ST_READY;
-  long long up = uptime_ms();
-  logf_("ready uptime_ms=%lld language=%s", up, A.cfg.language);
+  long long up = uptime_ms(), now = now_ms();
+  long long configure_wait = A.cfg.await_configure ? nonneg(A.t_configured - A.t_start) : 0;
+  long long import = A.cfg.kind == ENTRY_FUNCTION ? nonneg(A.t_started - A.t_runner_spawn - A.before_start_ms) : 0;
+  long long after_start = nonneg(now - A.t_started);
+  logf_("ready uptime_ms=%lld language=%s configure_wait_ms=%lld before_start_ms=%lld runner_import_ms=%lld after_start_ms=%lld",
+        up, A.cfg.language, configure_wait, A.before_start_ms, import, after_start);
   sbuf b;
   sb_init(&b, 4096);
   frame_start(&b, MVM_GUEST_READY, -1);
@@ -31,7 +39,15 @@ static void become_ready(void) {
   sb_int(&b, up);
   sb_puts(&b, ",\"language\":\"");
   sb_puts(&b, A.cfg.language);
-  sb_puts(&b, "\"}");
+  sb_puts(&b, "\",\"timings\":{\"configure_wait_ms\":");
+  sb_int(&b, configure_wait);
+  sb_puts(&b, ",\"before_start_ms\":");
+  sb_int(&b, A.before_start_ms);
+  sb_puts(&b, ",\"runner_import_ms\":");
+  sb_int(&b, import);
+  sb_puts(&b, ",\"after_start_ms\":");
+  sb_int(&b, after_start);
+  sb_puts(&b, "}}");
   send_body(&b);
   sb_free(&b);
 }
@@ -58,6 +74,8 @@ void lifecycle_fail(const char *code, const char *fmt, ...) {
 }
 
 void lifecycle_begin(void) {
+  A.begun = 1;
+  if (!A.cfg.await_configure) A.t_configured = A.t_start;
   unlink(A.env_path); /* its presence is how a failed before_start is told from a failed runner */
   if (A.cfg.kind == ENTRY_FUNCTION) return runner_start(1);
   char p[PATH_MAX];
@@ -125,6 +143,8 @@ void lifecycle_job_done(job *j) {
   switch (j->kind) {
   case JOB_BEFORE_START:
     if (A.state != ST_STARTING) return;
+    A.before_start_ms = now - j->started_ms;
+    A.t_started = now;
     if (ok) return lifecycle_runner_started();
     return lifecycle_fail(MVM_ERR_HOOK_FAILED, "before_start failed: %.300s", j->err.p ? j->err.p : "");
   case JOB_AFTER_START:

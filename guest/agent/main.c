@@ -22,6 +22,12 @@ long long now_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long realtime_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 long long uptime_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_BOOTTIME, &ts);
@@ -165,12 +171,15 @@ int main(int argc, char **argv) {
   A.run.pid = -1, A.run.in_fd = A.run.out_fd = A.run.err_fd = -1;
   A.cfg.max_inflight = MVM_MAX_INFLIGHT;
   A.cfg.invoke_ms = MVM_DEFAULT_CALL_TIMEOUT_MS;
+  A.t_start = now_ms();
   logf_("start v=%ld pid=%d", MVM_PROTOCOL_VERSION, (int)getpid());
   if (A.is_pid1) pid1_setup();
   ensure_std_fds();
   snprintf(A.state_dir, sizeof A.state_dir, "%s", state_dir);
   mkdir(A.state_dir, 0700);
   snprintf(A.env_path, sizeof A.env_path, "%s/env.sh", A.state_dir);
+  snprintf(A.configure_path, sizeof A.configure_path, "%s/configure.sh", A.state_dir);
+  unlink(A.configure_path);
   signal(SIGPIPE, SIG_IGN);
   if (pipe2(A.sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return logf_("pipe: %s", strerror(errno)), 1;
   struct sigaction sa = {0};
@@ -186,6 +195,8 @@ int main(int argc, char **argv) {
   if (!config_load(path, &A.cfg, err, sizeof err)) {
     A.cfg.max_inflight = MVM_MAX_INFLIGHT;
     lifecycle_fail(MVM_ERR_INVALID_ENTRYPOINT, "bad %s: %s", path, err);
+  } else if (A.cfg.await_configure) {
+    logf_("waiting for configure");
   } else {
     lifecycle_begin();
   }

@@ -3,8 +3,8 @@
 #ifndef MVM_PROTOCOL_H
 #define MVM_PROTOCOL_H
 
-#define MVM_PROTOCOL_VERSION 1L
-#define MVM_MIN_PROTOCOL_VERSION 1L
+#define MVM_PROTOCOL_VERSION 2L
+#define MVM_MIN_PROTOCOL_VERSION 2L
 #define MVM_MAX_FRAME 1048576L
 #define MVM_MAX_PAYLOAD 67108864L
 #define MVM_CHUNK_BYTES 524288L
@@ -13,6 +13,8 @@
 #define MVM_MAX_JSON_DEPTH 64L
 #define MVM_MAX_ID 2147483647L
 #define MVM_DEFAULT_CALL_TIMEOUT_MS 60000L
+#define MVM_MAX_CONFIGURE_VARS 256L
+#define MVM_MAX_CONFIGURE_VALUE 32768L
 
 /* Paths inside the image and the channel's port name (layout.ts). */
 #define MVM_AGENT_CONFIG_PATH "/etc/mvm/agent.json"
@@ -43,6 +45,7 @@
 #define MVM_HOST_SHUTDOWN "shutdown"
 #define MVM_HOST_SYNC "sync"
 #define MVM_HOST_HOST_RESPONSE "host_response"
+#define MVM_HOST_CONFIGURE "configure"
 #define MVM_HOST_CHUNK "chunk"
 /* Frame types, guest -> host. */
 #define MVM_GUEST_HELLO_OK "hello_ok"
@@ -55,6 +58,7 @@
 #define MVM_GUEST_SHUTDOWN_OK "shutdown_ok"
 #define MVM_GUEST_SYNC_OK "sync_ok"
 #define MVM_GUEST_HOST_REQUEST "host_request"
+#define MVM_GUEST_CONFIGURE_OK "configure_ok"
 #define MVM_GUEST_CHUNK "chunk"
 
 #endif

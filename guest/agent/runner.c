@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,7 +36,7 @@ void runner_start(int first) {
   runner *r = &A.run;
   size_t n = 0;
   while (A.cfg.runner_argv[n]) n++;
-  char **argv = calloc(n + 6, sizeof *argv);
+  char **argv = calloc(n + 7, sizeof *argv);
   char hook[PATH_MAX];
   hook_path(hook, sizeof hook, "before_start");
   size_t k = 0;
@@ -44,14 +45,18 @@ void runner_start(int first) {
     /* README.md §Hook files: before_start is sourced by the shell that then execs the runner. */
     argv[k++] = "[ ! -f \"$0\" ] || . \"$0\" || exit $?; export -p > \"$1\" || exit 111; shift; exec \"$@\"";
     argv[k++] = hook;
+    argv[k++] = A.env_path;
   } else {
-    argv[k++] = ". \"$0\" || exit 111; exec \"$@\"";
+    /* configure.sh after env.sh: the instance's values win over what before_start captured at boot. */
+    argv[k++] = ". \"$0\" || exit 111; [ ! -f \"$1\" ] || . \"$1\" || exit 111; shift; exec \"$@\"";
+    argv[k++] = A.env_path;
+    argv[k++] = A.configure_path;
   }
-  argv[k++] = A.env_path;
   for (size_t i = 0; i < n; i++) argv[k++] = A.cfg.runner_argv[i];
   int gen = r->generation + 1;
   memset(r, 0, sizeof *r);
   r->generation = gen;
+  if (first) A.t_runner_spawn = now_ms(), A.t_runner_spawn_rt = realtime_ms();
   r->pid = spawn_piped(argv, A.cfg.working_dir, &r->in_fd, &r->out_fd, &r->err_fd);
   free(argv);
   fr_init(&r->rd, MVM_MAX_PAYLOAD + MVM_MAX_FRAME);
@@ -80,7 +85,17 @@ void runner_start(int first) {
   sb_free(&b);
 }
 
-int runner_invoke(long long id, const jval *input, long long timeout_ms) {
+void runner_send_configure(void) {
+  sbuf b;
+  sb_init(&b, MVM_MAX_FRAME);
+  sb_puts(&b, "{\"type\":\"configure\",\"env\":");
+  sb_puts(&b, A.configure_env_raw ? A.configure_env_raw : "{}");
+  sb_putc(&b, '}');
+  send_to_runner(&b);
+  sb_free(&b);
+}
+
+int runner_invoke(long long id, const jval *input, const jval *function, long long timeout_ms) {
   runner_call *c = NULL;
   for (int i = 0; i < MVM_MAX_INFLIGHT && !c; i++)
     if (!A.calls[i].used) c = &A.calls[i];
@@ -89,6 +104,7 @@ int runner_invoke(long long id, const jval *input, long long timeout_ms) {
   sb_init(&b, MVM_MAX_PAYLOAD + MVM_MAX_FRAME);
   sb_puts(&b, "{\"type\":\"invoke\",\"id\":");
   sb_int(&b, id);
+  if (function) sb_puts(&b, ",\"function\":"), sb_put(&b, function->raw, function->raw_len);
   sb_puts(&b, ",\"input\":");
   sb_put(&b, input->raw, input->raw_len);
   sb_putc(&b, '}');
@@ -201,6 +217,18 @@ int runner_forward_host_response(const jval *f) {
   return 0;
 }
 
+/* before_start is sourced by the shell that then writes env.sh and execs the runner, so env.sh's mtime is
+ * where before_start ended and the runner's import began. */
+static void note_first_start(void) {
+  struct stat st;
+  A.t_started = now_ms();
+  long long total = A.t_started - A.t_runner_spawn;
+  long long before = stat(A.env_path, &st) == 0
+                         ? (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 - A.t_runner_spawn_rt
+                         : 0;
+  A.before_start_ms = before < 0 ? 0 : before > total ? total : before;
+}
+
 static void on_runner_frame(void *ctx, frame_event ev, char *body, size_t len) {
   (void)ctx;
   if (ev != FRAME_BODY) {
@@ -216,6 +244,7 @@ static void on_runner_frame(void *ctx, frame_event ev, char *body, size_t len) {
   else if (strcmp(type->str, "error") == 0) on_result(f, 1);
   else if (strcmp(type->str, "host_request") == 0) on_host_request(f);
   else if (strcmp(type->str, "started") == 0) {
+    if (!A.run.ever_started) note_first_start();
     A.run.started = A.run.ever_started = 1;
     restart_failures = 0;
     logf_("runner started pid=%d", (int)A.run.pid);

@@ -25,6 +25,8 @@ export function renderProtocolH(): string {
     ["MAX_JSON_DEPTH", p.MAX_JSON_DEPTH],
     ["MAX_ID", p.MAX_ID],
     ["DEFAULT_CALL_TIMEOUT_MS", p.DEFAULT_CALL_TIMEOUT_MS],
+    ["MAX_CONFIGURE_VARS", p.MAX_CONFIGURE_VARS],
+    ["MAX_CONFIGURE_VALUE", p.MAX_CONFIGURE_VALUE],
   ];
   const strings: [string, string][] = [
     ["AGENT_CONFIG_PATH", layout.AGENT_CONFIG_PATH],

@@ -23,6 +23,8 @@ export const AgentConfig = z.strictObject({
   runner_argv: z.array(z.string()).min(1).optional(),
   health_port: z.number().int().min(1).max(65535),
   max_inflight: z.number().int().min(1).max(MAX_INFLIGHT),
+  /** Wait for the host's `configure` frame (instance id, per-instance env) before running before_start. */
+  await_configure: z.boolean(),
   timeouts: z.strictObject({
     invoke_ms: positiveMs, after_start_ms: positiveMs, after_start_interval_ms: z.number().int().min(1).max(60_000), before_stop_ms: positiveMs,
   }),

@@ -6,9 +6,9 @@
 import { z } from "zod";
 
 /** The protocol version this host speaks. `v` moves independently of mvm releases. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** The oldest version this host still accepts in the hello handshake. */
-export const MIN_PROTOCOL_VERSION = 1;
+export const MIN_PROTOCOL_VERSION = 2;
 
 /** Largest frame body in bytes; a peer that announces more is sent `payload_too_large` (agent) or dropped (host). */
 export const MAX_FRAME = 1024 * 1024;
@@ -26,6 +26,9 @@ export const MAX_JSON_DEPTH = 64;
 export const MAX_ID = 2 ** 31 - 1;
 /** Timeout the agent applies to an invoke or exec that names none. */
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+/** Variables one `configure` frame may set, and the largest value, in bytes. */
+export const MAX_CONFIGURE_VARS = 256;
+export const MAX_CONFIGURE_VALUE = 32 * 1024;
 
 /** Typed error codes carried in `error` frames and `failed` events. */
 export const WIRE_ERROR_CODES = [
@@ -56,6 +59,10 @@ const replyId = z.number().int().min(0).max(MAX_ID);
 const count = z.number().int().min(0);
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
 const timeoutMs = z.number().int().min(1).max(24 * 3600 * 1000);
+/** An environment variable name (the IR's env key pattern). */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+/** A function name in the entrypoint's module (`invoke --fn`). */
+const functionName = z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/);
 
 /** A piece of a message larger than MAX_FRAME: the base64 of its UTF-8 JSON bytes, in order (§Chunking). */
 export const ChunkFrame = z.strictObject({
@@ -67,6 +74,17 @@ export const HelloFrame = z.strictObject({ v, type: z.literal("hello"), id: requ
 export const PingFrame = z.strictObject({ v, type: z.literal("ping"), id: requestId });
 export const InvokeFrame = z.strictObject({
   v, type: z.literal("invoke"), id: requestId, input: z.record(z.string(), z.unknown()), timeout_ms: timeoutMs.optional(),
+  /** Another function of the entrypoint's module; absent = the entrypoint's own function. */
+  function: functionName.optional(),
+});
+/**
+ * Per-instance values (the image is shared and read-only): the instance id and env (secret tokens, …).
+ * With agent.json `await_configure`, the agent runs nothing of the app before the first one.
+ */
+export const ConfigureFrame = z.strictObject({
+  v, type: z.literal("configure"), id: requestId, instance_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/),
+  env: z.record(envName, z.string().max(MAX_CONFIGURE_VALUE).refine((s) => !s.includes("\0"), "no NUL bytes"))
+    .refine((env) => Object.keys(env).length <= MAX_CONFIGURE_VARS, `at most ${MAX_CONFIGURE_VARS} variables`),
 });
 export const ExecFrame = z.strictObject({
   v, type: z.literal("exec"), id: requestId, argv: z.array(z.string()).min(1).max(1024),
@@ -81,18 +99,32 @@ export const HostResponseFrame = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
 });
 export const HostFrame = z.discriminatedUnion("type", [
-  HelloFrame, PingFrame, InvokeFrame, ExecFrame, ShutdownFrame, SyncFrame, HostResponseFrame, ChunkFrame,
+  HelloFrame, PingFrame, InvokeFrame, ExecFrame, ShutdownFrame, SyncFrame, HostResponseFrame, ConfigureFrame, ChunkFrame,
 ]);
 export type HostFrame = z.infer<typeof HostFrame>;
 
 // ---- guest → host (untrusted) ----
 export const HelloOkFrame = z.strictObject({
   v, type: z.literal("hello_ok"), id: requestId, version: count, agent: z.string().max(200), state: AgentState,
+  /** Whether a `configure` frame has been applied (an agent with `await_configure` waits for one). */
+  configured: z.boolean(),
   caps: z.strictObject({ max_frame: count, max_payload: count, max_inflight: count, chunk_bytes: count }),
 });
-export const ReadyFrame = z.strictObject({
-  v, type: z.literal("ready"), uptime_ms: count, language: z.enum(["python", "node", "command"]),
+/** How long each start-up phase took, in ms, as the agent measured it. */
+export const StartupTimings = z.strictObject({
+  /** From the agent's start to the first `configure` (0 without await_configure). */
+  configure_wait_ms: count,
+  before_start_ms: count,
+  /** From before_start's end to the runner's `started` (0 for command entrypoints). */
+  runner_import_ms: count,
+  /** From the runner's start to after_start's first exit 0 (0 without an after_start hook). */
+  after_start_ms: count,
 });
+export type StartupTimings = z.infer<typeof StartupTimings>;
+export const ReadyFrame = z.strictObject({
+  v, type: z.literal("ready"), uptime_ms: count, language: z.enum(["python", "node", "command"]), timings: StartupTimings,
+});
+export const ConfigureOkFrame = z.strictObject({ v, type: z.literal("configure_ok"), id: requestId });
 export const FailedFrame = z.strictObject({ v, type: z.literal("failed"), code: WireErrorCode, message: z.string() });
 export const PongFrame = z.strictObject({ v, type: z.literal("pong"), id: requestId, uptime_ms: count });
 export const ResultFrame = z.strictObject({
@@ -120,7 +152,7 @@ export const HostRequestFrame = z.strictObject({
 });
 export const GuestFrame = z.discriminatedUnion("type", [
   HelloOkFrame, ReadyFrame, FailedFrame, PongFrame, ResultFrame, ErrorFrame, ExecResultFrame, ShutdownOkFrame,
-  SyncOkFrame, HostRequestFrame, ChunkFrame,
+  SyncOkFrame, HostRequestFrame, ConfigureOkFrame, ChunkFrame,
 ]);
 export type GuestFrame = z.infer<typeof GuestFrame>;
 export type ResultFrame = z.infer<typeof ResultFrame>;
@@ -132,7 +164,7 @@ export type SyncOkFrame = z.infer<typeof SyncOkFrame>;
 export type HostRequestFrame = z.infer<typeof HostRequestFrame>;
 
 /** Message types in each direction, in the order protocol.h lists them. */
-export const HOST_FRAME_TYPES = ["hello", "ping", "invoke", "exec", "shutdown", "sync", "host_response", "chunk"] as const;
+export const HOST_FRAME_TYPES = ["hello", "ping", "invoke", "exec", "shutdown", "sync", "host_response", "configure", "chunk"] as const;
 export const GUEST_FRAME_TYPES = [
-  "hello_ok", "ready", "failed", "pong", "result", "error", "exec_result", "shutdown_ok", "sync_ok", "host_request", "chunk",
+  "hello_ok", "ready", "failed", "pong", "result", "error", "exec_result", "shutdown_ok", "sync_ok", "host_request", "configure_ok", "chunk",
 ] as const;

@@ -31,7 +31,7 @@ test("as PID 1: mounts, loopback, hooks on port 8080, before_stop, reboot", { sk
     await a.exited;
     assert.equal(a.child.signalCode, "SIGHUP", "reboot() in a pid namespace ends it with SIGHUP");
     assert.equal(readFileSync(join(a.root, "app", "stopped"), "utf8"), "bye\n");
-    assert.match(a.console(), /mvm-agent: start v=1 pid=1\n/);
+    assert.match(a.console(), /mvm-agent: start v=2 pid=1\n/);
   } finally {
     await a.stop();
   }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { GuestCallError } from "@mvm/runtime";
-import { CHUNK_BYTES, MAX_FRAME, MAX_INFLIGHT, MAX_PAYLOAD } from "@mvm/guest";
+import { CHUNK_BYTES, MAX_FRAME, MAX_INFLIGHT, MAX_PAYLOAD, PROTOCOL_VERSION } from "@mvm/guest";
 import { encodeFrame } from "@mvm/runtime";
 import { startAgent, type AgentUnderTest } from "./agent-under-test.ts";
 
@@ -28,10 +28,10 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<GuestCall
   assert.fail(`expected ${code}, but the call succeeded`);
 }
 
-test("hello negotiates v1 and reports the caps from protocol.ts", async () => {
+test("hello negotiates the protocol version and reports the caps from protocol.ts", async () => {
   const { client } = await ready();
   const hello = await client.hello();
-  assert.equal(hello.version, 1);
+  assert.equal(hello.version, PROTOCOL_VERSION);
   assert.equal(hello.state, "ready");
   assert.deepEqual(hello.caps, { max_frame: MAX_FRAME, max_payload: MAX_PAYLOAD, max_inflight: 16, chunk_bytes: CHUNK_BYTES });
   assert.ok(MAX_INFLIGHT >= 16);
@@ -39,7 +39,7 @@ test("hello negotiates v1 and reports the caps from protocol.ts", async () => {
 
 test("a hello the agent cannot satisfy is answered unsupported_version", async () => {
   const { client } = await ready();
-  await rejectsWith(client.requestRaw({ type: "hello", min_v: 2, max_v: 3 }, "hello_ok"), "RUN_UNSUPPORTED_VERSION");
+  await rejectsWith(client.requestRaw({ type: "hello", min_v: PROTOCOL_VERSION + 1, max_v: PROTOCOL_VERSION + 2 }, "hello_ok"), "RUN_UNSUPPORTED_VERSION");
   assert.ok((await client.ping()).uptimeMs > 0);
 });
 
@@ -156,9 +156,9 @@ test("malformed frames get coded errors (id 0) and the agent keeps serving", asy
   socket.write(encodeFrame(Buffer.from("{not json")));
   socket.write(encodeFrame(Buffer.from("[1,2]")));
   socket.write(encodeFrame(Buffer.from('{"type":"ping","id":1}')));
-  socket.write(encodeFrame(Buffer.from('{"v":1,"type":"ping","id":-4}')));
-  socket.write(encodeFrame(Buffer.from('{"v":1,"type":"ping"}   trailing')));
-  socket.write(encodeFrame(Buffer.from('{"v":1,"type":"chunk","stream":9,"seq":3,"final":true,"data":""}')));
+  socket.write(encodeFrame(Buffer.from('{"v":2,"type":"ping","id":-4}')));
+  socket.write(encodeFrame(Buffer.from('{"v":2,"type":"ping"}   trailing')));
+  socket.write(encodeFrame(Buffer.from('{"v":2,"type":"chunk","stream":9,"seq":3,"final":true,"data":""}')));
   socket.write(Buffer.from([0, 0, 0, 0])); // zero length
   // one byte over MAX_FRAME: the agent skips it without buffering and says payload_too_large
   const header = Buffer.alloc(4);
@@ -175,17 +175,17 @@ test("malformed frames get coded errors (id 0) and the agent keeps serving", asy
 
 // The agent's JSON reader is strict (RFC 8259): each of these bodies is refused with bad_frame, none crashes it.
 const notJson = [
-  { name: "a trailing comma", body: '{"v":1,"type":"ping",}' },
+  { name: "a trailing comma", body: '{"v":2,"type":"ping",}' },
   { name: "a leading zero", body: '{"v":01,"type":"ping"}' },
   { name: "NaN", body: '{"v":NaN,"type":"ping"}' },
   { name: "single quotes", body: "{'v':1}" },
-  { name: "a raw control character in a string", body: '{"v":1,"type":"pi\u0001ng"}' }, // the TS escape makes a raw U+0001 byte
-  { name: "an unknown escape", body: '{"v":1,"type":"p\\xng"}' },
-  { name: "a truncated \\u escape", body: '{"v":1,"type":"\\u12"}' },
-  { name: "a comment", body: '{"v":1 /* c */,"type":"ping"}' },
+  { name: "a raw control character in a string", body: '{"v":2,"type":"pi\u0001ng"}' }, // the TS escape makes a raw U+0001 byte
+  { name: "an unknown escape", body: '{"v":2,"type":"p\\xng"}' },
+  { name: "a truncated \\u escape", body: '{"v":2,"type":"\\u12"}' },
+  { name: "a comment", body: '{"v":2 /* c */,"type":"ping"}' },
   { name: "a missing value", body: '{"v":,"type":"ping"}' },
-  { name: "an unterminated string", body: '{"v":1,"type":"ping' },
-  { name: "two values", body: '{"v":1} {"v":1}' },
+  { name: "an unterminated string", body: '{"v":2,"type":"ping' },
+  { name: "two values", body: '{"v":2} {"v":2}' },
 ];
 for (const c of notJson) {
   test(`the agent refuses JSON with ${c.name} as bad_frame and keeps serving`, async () => {
@@ -199,7 +199,7 @@ for (const c of notJson) {
 test("the agent refuses frames that are not UTF-8 or hold overlong or surrogate encodings", async () => {
   const { client, socket } = await ready();
   const bodies = [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]];
-  for (const bad of bodies) socket.write(encodeFrame(Buffer.concat([Buffer.from('{"v":1,"type":"'), Buffer.from(bad), Buffer.from('"}')])));
+  for (const bad of bodies) socket.write(encodeFrame(Buffer.concat([Buffer.from('{"v":2,"type":"'), Buffer.from(bad), Buffer.from('"}')])));
   assert.ok((await client.ping()).uptimeMs > 0);
   assert.deepEqual(client.agentComplaints.map((e) => e.code), bodies.map(() => "RUN_BAD_FRAME"));
 });

@@ -49,6 +49,7 @@ export interface AgentOptions {
   command?: string[];
   env?: Record<string, string>;
   maxInflight?: number;
+  awaitConfigure?: boolean;
   timeouts?: Partial<AgentConfig["timeouts"]>;
   hooks?: Partial<Record<"before_start" | "after_start" | "before_stop", HookCmd[]>>;
   client?: ChannelClientOptions;
@@ -82,6 +83,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
     ...(language === "command" ? {} : { runner_argv: language === "python" ? ["python3", runner.python] : [process.execPath, runner.node] }),
     health_port: healthPort,
     max_inflight: options.maxInflight ?? 16,
+    await_configure: options.awaitConfigure ?? false,
     timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: 15_000, after_start_interval_ms: 20, ...options.timeouts },
   });
   if (options.rawConfig !== undefined) writeFileSync(join(root, "etc", "mvm", "agent.json"), options.rawConfig);

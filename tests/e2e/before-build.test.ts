@@ -88,6 +88,8 @@ test("the image boots: the function answers, and a thrown error's traceback name
   try {
     const client = await connectChannel(join(dir, "agent.sock"), { deadlineMs: 30_000 });
     await client.hello();
+    // Built images wait for their per-instance configure (what `up` sends) before before_start.
+    await client.configure({ instanceId: "bb-probe-1", env: {} });
     assert.equal((await client.waitForReady(BOOT_TO_READY_MS)).language, "node");
     assert.equal((await client.invoke({ name: "ari" })).value, "hello ari");
     const err = await client.invoke({ name: "boom" }).then(() => undefined, (e: unknown) => e);

@@ -49,6 +49,8 @@ test("a Python image boots to READY, answers ping and invokes, runs its hooks, a
   try {
     const client = await connectChannel(channelSocket, { deadlineMs: 30_000 });
     await client.hello();
+    // Built images wait for their per-instance configure (what `up` sends) before before_start.
+    await client.configure({ instanceId: "boot-smoke-1", env: {} });
     const ready = await client.waitForReady(BOOT_TO_READY_MS);
     assert.equal(ready.language, "python");
 

@@ -53,6 +53,7 @@ test("the Python seed's image holds its source, the Python runner, the agent, th
   const config = JSON.parse(imageFile(image, "/etc/mvm/agent.json")) as Record<string, any>;
   assert.deepEqual(config.entrypoint, { kind: "function", module: "app", function: "greet", params: ["name"] });
   assert.deepEqual(config.env, { MODEL_PATH: "/data/model.pt", MVM_SDK_MODE: "guest", PYTHONPATH: "/usr/lib/mvm/python" }, "literals only: the secret is handed over at up");
+  assert.equal(config.await_configure, true, "the image waits for each instance's configure from up");
 });
 
 test("the Python seed's manifest records 3.12 → 3.13 as a substitution, warns, and matches its image", () => {

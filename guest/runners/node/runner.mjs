@@ -61,14 +61,56 @@ function exceptionOf(e) {
   return { type: typeof e, message: String(e), traceback: "" };
 }
 
-async function runCall(fn, params, id, input) {
+/**
+ * The parameter names of a function the static parse did not see (`invoke --fn`), read from its source text;
+ * null when a parameter is not a plain name (destructuring, rest), and the call then gets the inputs as one object.
+ */
+function paramNames(f) {
+  const text = Function.prototype.toString.call(f);
+  const bare = /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(text);
+  if (bare) return [bare[1]];
+  const open = text.indexOf("(");
+  if (open < 0) return null;
+  let depth = 0;
+  let end = open;
+  for (; end < text.length; end++) {
+    if ("([{".includes(text[end])) depth++;
+    else if (")]}".includes(text[end]) && --depth === 0) break;
+  }
+  const inner = text.slice(open + 1, end).trim();
+  if (!inner) return [];
+  const names = [];
+  let part = "";
+  depth = 0;
+  for (const ch of `${inner},`) {
+    if ("([{".includes(ch)) depth++;
+    if (")]}".includes(ch)) depth--;
+    if (ch === "," && depth === 0) {
+      const name = /^\s*([A-Za-z_$][\w$]*)\s*(=|$)/.exec(part)?.[1];
+      if (!name) return null;
+      names.push(name);
+      part = "";
+    } else part += ch;
+  }
+  return names;
+}
+
+function functionNamed(name) {
+  const f = moduleNs[name] ?? moduleNs.default?.[name];
+  if (name.startsWith("_") || typeof f !== "function") throw new TypeError(`the module has no exported function ${name}`);
+  return f;
+}
+
+async function runCall(id, input, name) {
   const store = { stdout: "", stderr: "" };
   await capture.run(store, async () => {
     let reply;
     try {
-      const unknown = Object.keys(input).filter((k) => !params.includes(k));
-      if (unknown.length) throw new TypeError(`unexpected input ${unknown.join(", ")}; parameters: ${params.join(", ")}`);
-      const value = await fn(...params.map((p) => input[p]));
+      const f = name === undefined ? fn : functionNamed(name);
+      const names = name === undefined ? params : paramNames(f);
+      const unknown = names ? Object.keys(input).filter((k) => !names.includes(k)) : [];
+      if (unknown.length) throw new TypeError(`unexpected input ${unknown.join(", ")}; parameters: ${names.join(", ")}`);
+      const value = await (names ? f(...names.map((p) => input[p])) : f(input));
       reply = { type: "result", id, value: value === undefined ? null : value };
       JSON.stringify(reply);
     } catch (e) {
@@ -80,6 +122,7 @@ async function runCall(fn, params, id, input) {
 }
 
 let fn;
+let moduleNs;
 let params = [];
 let imported = false;
 let buffer = Buffer.alloc(0);
@@ -88,8 +131,8 @@ async function onFrame(frame) {
   if (frame.type === "init") {
     try {
       process.chdir(frame.working_dir);
-      const mod = await import(pathToFileURL(resolveModule(frame.working_dir, frame.module)).href);
-      fn = mod[frame.function] ?? mod.default?.[frame.function];
+      moduleNs = await import(pathToFileURL(resolveModule(frame.working_dir, frame.module)).href);
+      fn = moduleNs[frame.function] ?? moduleNs.default?.[frame.function];
       if (typeof fn !== "function") throw new TypeError(`${frame.module}.${frame.function} is not a function`);
       params = frame.params;
     } catch (e) {
@@ -105,7 +148,10 @@ async function onFrame(frame) {
     imported = true;
     send({ type: "started" });
   } else if (frame.type === "invoke") {
-    void runCall(fn, params, frame.id, frame.input);
+    void runCall(frame.id, frame.input, frame.function);
+  } else if (frame.type === "configure") {
+    // In frame order: an invoke read after this sees the instance's values (docs/snapshots.md).
+    Object.assign(process.env, frame.env);
   } else if (frame.type === "host_response") {
     const slot = pendingHost.get(frame.rid);
     pendingHost.delete(frame.rid);

@@ -116,11 +116,20 @@ def serve_health(port, is_ready):
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
-def run_call(fn, sig, call_id, inputs):
+def function_named(module, name):
+    """Another function of the entrypoint's module (`mvmctl invoke --fn NAME`)."""
+    fn = getattr(module, name, None)
+    if name.startswith("_") or not callable(fn):
+        raise AttributeError(f"module {module.__name__} has no public function {name}")
+    return fn
+
+
+def run_call(module, entry, call_id, inputs, name=None):
     out, err = io.StringIO(), io.StringIO()
     _tls.stdout, _tls.stderr = out, err
     try:
-        sig.bind(**inputs)  # a missing or unknown input raises TypeError before the function runs
+        fn = entry if name is None else function_named(module, name)
+        inspect.signature(fn).bind(**inputs)  # a missing or unknown input raises TypeError before the function runs
         value = fn(**inputs)
         if inspect.isawaitable(value):
             value = asyncio.run(_await(value))
@@ -158,7 +167,7 @@ def main():
         fn = getattr(module, init["function"])
         if not callable(fn):
             raise TypeError(f"{init['module']}.{init['function']} is not callable")
-        sig = inspect.signature(fn)
+        inspect.signature(fn)
     except BaseException as e:  # noqa: BLE001
         send({"type": "init_failed", "code": "invalid_entrypoint",
               "message": f"cannot load {init['module']}.{init['function']}: {type(e).__name__}: {e}"})
@@ -177,7 +186,12 @@ def main():
         if frame is None:
             return
         if frame["type"] == "invoke":
-            threading.Thread(target=run_call, args=(fn, sig, frame["id"], frame["input"]), daemon=True).start()
+            args = (module, fn, frame["id"], frame["input"], frame.get("function"))
+            threading.Thread(target=run_call, args=args, daemon=True).start()
+        elif frame["type"] == "configure":
+            # In frame order: an invoke read after this sees the instance's values. Values the app read at
+            # import time keep what they were (docs/snapshots.md).
+            os.environ.update(frame["env"])
         elif frame["type"] == "host_response":
             with _pending_lock:
                 slot = _pending_host.pop(frame["rid"], None)

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { MvmError } from "@mvm/ir";
+// The error class alone: @mvm/ir's entry loads zod and every schema, which most commands never need.
+import { MvmError } from "@mvm/ir/errors";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
 
@@ -49,6 +50,10 @@ program
   .option("--json", "print the checks as JSON")
   .action(async (flags) => (await import("./commands/doctor.ts")).doctorCommand(flags));
 
+// Verbs with subcommands define their tree here; each action loads its stage only when it runs.
+(await import("./commands/secret.ts")).defineSecret(program);
+(await import("./commands/egress.ts")).defineEgress(program);
+
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   return typeof pkg === "object" && pkg !== null && "version" in pkg ? String(pkg.version) : "unknown";
@@ -62,7 +67,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    reportError(err);
+    await reportError(err);
     if (err instanceof MvmError && err.code === "RUN_TIMEOUT") return EXIT.TIMEOUT;
     return EXIT.FAILED;
   }

@@ -51,8 +51,12 @@ export function resources(options?: { cpu?: number; cpu_cores?: number; memory_m
 export function network(options?: { mode?: "none" | "bridge" | "host"; ports?: { guest: number; host?: number; proto?: "tcp" | "udp" }[] }): Helper {
   return call("network", arguments);
 }
-/** A host-held secret; the guest sees only an opaque token in `var` (default: the secret's name). */
-export function secret(name: string, options?: { var?: string }): Helper {
+/**
+ * A host-held secret; the guest sees only an opaque token in `var` (default: the secret's name). `hosts`
+ * lists origins (`"https://api.example.com"`) the app asks the operator to allow; only the operator's
+ * allowlist (`mvmctl secret allow`) releases the value.
+ */
+export function secret(name: string, options?: { var?: string; hosts?: string[] }): Helper {
   return call("secret", arguments);
 }
 /** A literal env value, for parity with `secret(...)`. */

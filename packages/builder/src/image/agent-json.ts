@@ -36,6 +36,8 @@ export function agentConfigFor(launch: Launch, env: Record<string, string>): Age
     env,
     health_port: DEFAULT_HEALTH_PORT,
     max_inflight: 16,
+    // An image is shared by every instance: each one's id and secret tokens arrive in `configure` from `up`.
+    await_configure: true,
     timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: AFTER_START_MS },
   };
   if (ep.kind === "command") return { ...common, language: "command", entrypoint: { kind: "command", command: ep.command } };

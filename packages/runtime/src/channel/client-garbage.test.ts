@@ -11,7 +11,7 @@ import { after, test } from "node:test";
 import type { ChannelClient } from "./client.ts";
 import { connectChannel } from "./connect.ts";
 import { encodeFrame } from "./frame-codec.ts";
-import { CHUNK_BYTES, MAX_FRAME, MAX_PAYLOAD, MAX_STREAMS } from "@mvm/guest";
+import { CHUNK_BYTES, MAX_FRAME, MAX_PAYLOAD, MAX_STREAMS, PROTOCOL_VERSION } from "@mvm/guest";
 
 const uncaught: unknown[] = [];
 const onUncaught = (err: unknown) => uncaught.push(err);
@@ -56,24 +56,24 @@ const cases: { name: string; code: string; send: (g: Socket) => void | Promise<v
   { name: "a truncated frame, then EOF", code: "RUN_CHANNEL_CLOSED", send: (g) => void g.end(Buffer.from([0, 0, 0, 50, 123, 34])) },
   { name: "invalid JSON", code: "RUN_BAD_FRAME", send: (g) => void g.write(encodeFrame(Buffer.from("{\"v\":1,"))) },
   { name: "invalid UTF-8 JSON", code: "RUN_BAD_FRAME", send: (g) => void g.write(encodeFrame(Buffer.from([0x22, 0xff, 0xfe, 0x22]))) },
-  { name: "an unknown frame type", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: 1, type: "surprise", id: 1 })) },
-  { name: "an unknown field", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: 1, type: "pong", id: 1, uptime_ms: 1, extra: true })) },
-  { name: "a wrong field type", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: 1, type: "pong", id: "1", uptime_ms: 1 })) },
+  { name: "an unknown frame type", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: PROTOCOL_VERSION, type: "surprise", id: 1 })) },
+  { name: "an unknown field", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: PROTOCOL_VERSION, type: "pong", id: 1, uptime_ms: 1, extra: true })) },
+  { name: "a wrong field type", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: PROTOCOL_VERSION, type: "pong", id: "1", uptime_ms: 1 })) },
   { name: "a wrong version", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: 9, type: "pong", id: 1, uptime_ms: 1 })) },
-  { name: "a reply to an id never sent", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: 1, type: "pong", id: 999, uptime_ms: 1 })) },
-  { name: "the wrong reply type for the id", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: 1, type: "sync_ok", id: 1, clock_set: true, entropy_bytes: 0, credited: false })) },
-  { name: "a chunk out of order", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: 1, type: "chunk", stream: 1, seq: 1, final: false, data: "" })) },
+  { name: "a reply to an id never sent", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: PROTOCOL_VERSION, type: "pong", id: 999, uptime_ms: 1 })) },
+  { name: "the wrong reply type for the id", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: PROTOCOL_VERSION, type: "sync_ok", id: 1, clock_set: true, entropy_bytes: 0, credited: false })) },
+  { name: "a chunk out of order", code: "RUN_BAD_FRAME", send: (g) => void g.write(frame({ v: PROTOCOL_VERSION, type: "chunk", stream: 1, seq: 1, final: false, data: "" })) },
   {
     name: "more chunked streams than MAX_STREAMS", code: "RUN_BAD_FRAME",
     send: (g) => {
-      for (let s = 1; s <= MAX_STREAMS + 1; s++) g.write(frame({ v: 1, type: "chunk", stream: s, seq: 0, final: false, data: "AAAA" }));
+      for (let s = 1; s <= MAX_STREAMS + 1; s++) g.write(frame({ v: PROTOCOL_VERSION, type: "chunk", stream: s, seq: 0, final: false, data: "AAAA" }));
     },
   },
   {
     name: "a chunked message nested in a chunked message", code: "RUN_BAD_FRAME",
     send: (g) => {
-      const inner = Buffer.from(JSON.stringify({ v: 1, type: "chunk", stream: 2, seq: 0, final: true, data: "" })).toString("base64");
-      g.write(frame({ v: 1, type: "chunk", stream: 1, seq: 0, final: true, data: inner }));
+      const inner = Buffer.from(JSON.stringify({ v: PROTOCOL_VERSION, type: "chunk", stream: 2, seq: 0, final: true, data: "" })).toString("base64");
+      g.write(frame({ v: PROTOCOL_VERSION, type: "chunk", stream: 1, seq: 0, final: true, data: inner }));
     },
   },
 ];
@@ -93,7 +93,7 @@ test("garbage: a chunked message past MAX_PAYLOAD is refused once the cap is cro
   let peak = 0;
   const { client, close } = await fakeGuest(async (g) => {
     for (let seq = 0; seq <= MAX_PAYLOAD / CHUNK_BYTES + 1; seq++) {
-      if (!g.write(frame({ v: 1, type: "chunk", stream: 1, seq, final: false, data: piece }))) await new Promise((r) => g.once("drain", r));
+      if (!g.write(frame({ v: PROTOCOL_VERSION, type: "chunk", stream: 1, seq, final: false, data: piece }))) await new Promise((r) => g.once("drain", r));
       peak = Math.max(peak, client.bufferedBytes);
       if (g.destroyed) return;
     }
@@ -107,13 +107,14 @@ test("garbage: a chunked message past MAX_PAYLOAD is refused once the cap is cro
 test("garbage: a flood of valid but unsolicited frames keeps memory bounded and the client usable", async () => {
   const heapBefore = process.memoryUsage().heapUsed;
   let peak = 0;
-  const ready = frame({ v: 1, type: "ready", uptime_ms: 5, language: "python" });
+  const ready = frame({ v: PROTOCOL_VERSION, type: "ready", uptime_ms: 5, language: "python",
+    timings: { configure_wait_ms: 0, before_start_ms: 1, runner_import_ms: 2, after_start_ms: 3 } });
   const batch = Buffer.concat(Array.from({ length: 1000 }, () => ready));
   const { client, close } = await fakeGuest(async (g) => {
     for (let i = 0; i < 200; i++) {
       if (!g.write(batch)) await new Promise((r) => g.once("drain", r));
     }
-    g.write(frame({ v: 1, type: "pong", id: 1, uptime_ms: 42 }));
+    g.write(frame({ v: PROTOCOL_VERSION, type: "pong", id: 1, uptime_ms: 42 }));
   });
   const timer = setInterval(() => (peak = Math.max(peak, client.bufferedBytes)), 1);
   const pong = await client.ping(30_000);
@@ -129,7 +130,7 @@ test("garbage: a flood of valid but unsolicited frames keeps memory bounded and 
 });
 
 test("connect retries until the socket appears, and gives up with RUN_CONNECT_FAILED", async () => {
-  const { client, close } = await fakeGuest((g) => void g.write(frame({ v: 1, type: "pong", id: 1, uptime_ms: 7 })), 150);
+  const { client, close } = await fakeGuest((g) => void g.write(frame({ v: PROTOCOL_VERSION, type: "pong", id: 1, uptime_ms: 7 })), 150);
   assert.equal((await client.ping()).uptimeMs, 7);
   client.close();
   close();

@@ -5,7 +5,8 @@ import { GuestCallError, WIRE_TO_RUN_CODE } from "./errors.ts";
 import { encodeFrame, FrameDecoder } from "./frame-codec.ts";
 import {
   GuestFrame, MAX_FRAME, MAX_ID, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
-  type ExecResultFrame, type HelloOkFrame, type HostRequestFrame, type ResultFrame, type ShutdownOkFrame, type SyncOkFrame,
+  type ExecResultFrame, type HelloOkFrame, type HostRequestFrame, type ResultFrame, type ShutdownOkFrame, type StartupTimings,
+  type SyncOkFrame,
 } from "@mvm/guest";
 
 /** Answers a guest-initiated request (e.g. kind "web_fetch"); a throw becomes `ok:false` with its message. */
@@ -35,10 +36,11 @@ export interface ExecResult {
   durationMs: number;
 }
 
-/** The agent became READY: its uptime then and the runner language. */
+/** The agent became READY: its uptime then, the runner language and how long each start-up phase took. */
 export interface ReadyInfo {
   uptimeMs: number;
   language: "python" | "node" | "command";
+  timings: StartupTimings;
 }
 
 type GuestFrameT = GuestFrame;
@@ -111,9 +113,13 @@ export class ChannelClient {
     return { uptimeMs: frame.uptime_ms };
   }
 
-  /** Calls the entrypoint with named inputs; rejects with GuestCallError (RUN_FUNCTION_ERROR, RUN_TIMEOUT, …). */
-  async invoke(input: Record<string, unknown>, options: { timeoutMs?: number } = {}): Promise<InvokeResult> {
-    const frame = await this.call("result", { type: "invoke", input, timeout_ms: options.timeoutMs }, this.hostDeadline(options.timeoutMs));
+  /**
+   * Calls the entrypoint (or `function`, another function of its module) with named inputs; rejects with
+   * GuestCallError (RUN_FUNCTION_ERROR, RUN_TIMEOUT, …).
+   */
+  async invoke(input: Record<string, unknown>, options: { timeoutMs?: number; function?: string } = {}): Promise<InvokeResult> {
+    const frame = await this.call("result", { type: "invoke", input, timeout_ms: options.timeoutMs, function: options.function },
+      this.hostDeadline(options.timeoutMs));
     if (frame.type !== "result") throw this.unexpected(frame);
     const r: ResultFrame = frame;
     return { value: r.value, stdout: r.stdout, stderr: r.stderr, durationMs: r.duration_ms, ...(r.exit_code === undefined ? {} : { exitCode: r.exit_code }) };
@@ -132,6 +138,16 @@ export class ChannelClient {
       exitCode: r.exit_code, signal: r.signal, durationMs: r.duration_ms,
       stdout: Buffer.from(r.stdout_b64, "base64"), stderr: Buffer.from(r.stderr_b64, "base64"),
     };
+  }
+
+  /**
+   * Gives the agent this instance's own values (its id, env such as secret tokens). An agent with
+   * `await_configure` starts before_start only after the first one; a later one updates hooks, commands and
+   * the running runner's environment (values the app read at import time keep theirs).
+   */
+  async configure(values: { instanceId: string; env: Record<string, string> }): Promise<void> {
+    const frame = await this.call("configure_ok", { type: "configure", instance_id: values.instanceId, env: values.env }, DEFAULT_CONTROL_TIMEOUT_MS);
+    if (frame.type !== "configure_ok") throw this.unexpected(frame);
   }
 
   /** Sets the guest clock and reseeds its RNG (after a snapshot restore). */
@@ -246,7 +262,7 @@ export class ChannelClient {
         return;
       }
       case "ready":
-        this.readyInfo = { uptimeMs: frame.uptime_ms, language: frame.language };
+        this.readyInfo = { uptimeMs: frame.uptime_ms, language: frame.language, timings: frame.timings };
         for (const w of this.readyWaiters.splice(0)) w.resolve(this.readyInfo);
         return;
       case "failed":
