@@ -91,6 +91,12 @@ const tampered = [
     writeFileSync(path, readFileSync(path, "utf8").replace('"memory_mb":256', '"memory_mb":512'));
   } },
   { name: "a source file edited after compile", code: "BUILD_TREE_HASH_MISMATCH", edit: (dir: string) => appendFileSync(join(dir, "source/app.py"), "# edited\n") },
+  { name: "a launch.json given a before_build the IR does not declare", code: "BUILD_LAUNCH_MISMATCH", edit: (dir: string) => {
+    const path = join(dir, "launch.json");
+    const edited = readFileSync(path, "utf8").replace('"hooks":{}', '"hooks":{"before_build":[{"kind":"shell","line":"echo injected"}]}');
+    assert.notEqual(edited, readFileSync(path, "utf8"));
+    writeFileSync(path, edited);
+  } },
   { name: "a file added to source/ after compile", code: "BUILD_TREE_HASH_MISMATCH", edit: (dir: string) => writeFileSync(join(dir, "source/extra.py"), "x = 1\n") },
 ];
 for (const t of tampered) {

@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   BUILD_NOT_COMPILE_OUTPUT: "mvmctl build was given a directory that is not the output of mvmctl compile --out",
   BUILD_IR_HASH_MISMATCH: "workload.json does not hash to launch.json's ir_hash (edited after compile)",
   BUILD_TREE_HASH_MISMATCH: "source/ does not hash to launch.json's source.tree_hash (edited after compile)",
+  BUILD_LAUNCH_MISMATCH: "launch.json says something its workload.json does not (image, env, hooks, entrypoints edited after compile)",
   BUILD_UNKNOWN_ATTRIBUTE: "an image package attribute no provider knows",
   BUILD_VERSION_UNAVAILABLE: "no provider has the requested runtime version (or only a substitute, under --strict)",
   BUILD_IMAGE_TOO_SMALL: "the image contents do not fit the declared rootfs_size_mb",

@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { ARTIFACT_FORMAT_VERSION, Launch, MvmError, parseWith, validateWorkload, type App, type Workload } from "@mvm/ir";
+import {
+  ARTIFACT_FORMAT_VERSION, canonicalJson, Launch, mergeHooks, MvmError, parseWith, validateWorkload, type App, type Workload,
+} from "@mvm/ir";
 import { sourceTreeHash } from "./source-tree-hash.ts";
 
 export interface BuildInput {
@@ -35,6 +37,26 @@ async function readJson(path: string, dir: string): Promise<{ bytes: Buffer; jso
   } catch (err) {
     throw new MvmError("BUILD_NOT_COMPILE_OUTPUT", `${path} is not JSON: ${(err as Error).message}`, RECOMPILE(dir), { cause: err });
   }
+}
+
+/**
+ * launch.json is not covered by ir_hash, so every field it derives from the IR is compared with the IR:
+ * only the entrypoints' parameter lists (which the IR does not carry) are taken from launch.json alone.
+ */
+function launchDisagreements(launch: Launch, app: App): string[] {
+  const withoutParams = (list: Launch["entrypoints"]) => list.map((e) => (e.kind === "function" ? (({ params: _p, ...rest }) => rest)(e) : e));
+  const derived: [string, unknown, unknown][] = [
+    ["image", launch.image, app.image],
+    ["resources", launch.resources, app.resources],
+    ["env", launch.env, app.env],
+    ["network", launch.network, app.network],
+    ["hooks", launch.hooks, mergeHooks(app.hooks, app.addons ?? [])],
+    ["entrypoints", withoutParams(launch.entrypoints), app.entrypoints],
+  ];
+  const differing = derived.filter(([, a, b]) => canonicalJson(a) !== canonicalJson(b)).map(([name]) => name);
+  const primary = launch.entrypoints.find((e) => e.kind === "command" || e.primary) ?? launch.entrypoints[0];
+  if (canonicalJson(launch.entrypoint) !== canonicalJson(primary)) differing.push("entrypoint");
+  return differing;
 }
 
 export async function readBuildInput(dirArg: string): Promise<BuildInput> {
@@ -71,6 +93,12 @@ export async function readBuildInput(dirArg: string): Promise<BuildInput> {
   const app = workload.apps[0] as App;
   if (workload.id !== launch.workload_id || app.name !== launch.workload_id) {
     throw notCompileOutput(dir, `${workloadPath} declares "${app.name}" but ${launchPath} is for "${launch.workload_id}"`);
+  }
+
+  const differing = launchDisagreements(launch, app);
+  if (differing.length) {
+    throw new MvmError("BUILD_LAUNCH_MISMATCH",
+      `${launchPath} does not match ${workloadPath}: ${differing.join(", ")} differ (launch.json was changed after compile)`, RECOMPILE(dir));
   }
 
   const sourceDir = join(dir, "source");
