@@ -3,8 +3,8 @@
  * working directory, the literal env (secrets are not baked in: `up` hands the guest their tokens), and what
  * every image adds to it — MVM_SDK_MODE=guest, and the Python SDK on PYTHONPATH.
  */
-import { DEFAULT_AGENT_TIMEOUTS, defaultRunnerArgv, GUEST_PYTHON_SDK_DIR, GUEST_RUNNER_PATHS, type AgentConfig } from "@mvm/guest";
-import type { Launch } from "@mvm/ir";
+import { AgentConfig, DEFAULT_AGENT_TIMEOUTS, defaultRunnerArgv, GUEST_PYTHON_SDK_DIR, GUEST_RUNNER_PATHS } from "@mvm/guest";
+import { parseWith, type Launch } from "@mvm/ir";
 
 /** The port the runner's /health endpoint listens on in the guest: the one the seed's after_start probe polls. */
 export const DEFAULT_HEALTH_PORT = 8080;
@@ -28,7 +28,12 @@ export function imageEnv(launch: Launch, runtimes: ImageRuntimes): { env: Record
   return { env, warnings };
 }
 
+/** The agent config for the image, checked against the agent's schema (IR_INVALID naming the field otherwise). */
 export function agentConfigFor(launch: Launch, env: Record<string, string>): AgentConfig {
+  return parseWith(AgentConfig, unchecked(launch, env), "the image's agent.json (derived from launch.json)");
+}
+
+function unchecked(launch: Launch, env: Record<string, string>): AgentConfig {
   const ep = launch.entrypoint;
   const common = {
     config_version: 1 as const,
