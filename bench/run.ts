@@ -13,8 +13,7 @@ import { spawnSync } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { connectDaemon, type DaemonClient } from "@mvm/runtime";
-import { registerTestApp } from "../tests/e2e/run-app-fixture.ts";
-import { daemonPid, MVMCTL, qemuUnder, tempHome } from "../tests/e2e/run.test-helpers.ts";
+import { daemonPid, MVMCTL, qemuUnder, ROOT, tempHome } from "../tests/e2e/run.test-helpers.ts";
 import { formatMs, median, percentile } from "./stats.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--json");
@@ -24,9 +23,6 @@ const WARM_INVOKES = Number(args[1] ?? 1000);
 const CLI_INVOKES = Number(args[2] ?? 30);
 const IDLE_INSTANCES = Number(args[3] ?? 8);
 const READY_TIMEOUT_MS = 600_000;
-
-// The seed's Python example, as examples/python/hello-app/app.py declares it.
-const SEED_PY = await readFile(new URL("../examples/python/hello-app/app.py", import.meta.url), "utf8");
 
 const home = await tempHome("bench-run");
 process.env.MVM_HOME = home;
@@ -54,8 +50,9 @@ const invokeHello = (client: DaemonClient, name: string) => client.request("invo
 
 let client: DaemonClient | undefined;
 try {
-  log("registering the seed's Python hello-app");
-  await registerTestApp(SEED_PY);
+  log("mvmctl build examples/python/hello-app/app.py");
+  const build = spawnSync(process.execPath, [MVMCTL, "build", `${ROOT}examples/python/hello-app/app.py`], { env: { ...process.env, MVM_HOME: home }, encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`mvmctl build failed:\n${build.stderr}`);
   client = await connectDaemon(home, { launcher: [process.execPath, MVMCTL, "daemon", "run"] });
 
   // One full cycle first, so the daemon's code paths are loaded before its baseline RSS is read.

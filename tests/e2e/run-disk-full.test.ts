@@ -7,24 +7,23 @@ import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { registerTestApp } from "./run-app-fixture.ts";
-import { MVMCTL, qemuUnder } from "./run.test-helpers.ts";
+import { buildApp, MVMCTL, qemuUnder } from "./run.test-helpers.ts";
 
 let work: string;
 let apps: string;
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), "mvm-full-"));
-  // The app is registered in a home on the real disk; the tmpfs home links to its apps/.
-  process.env.MVM_HOME = join(work, "built");
-  await mkdir(process.env.MVM_HOME, { recursive: true });
-  await registerTestApp(`import mvm
+  // The app is built into a home on the real disk; the tmpfs home links to its apps/.
+  const built = join(work, "built");
+  await mkdir(built, { recursive: true });
+  await buildApp(built, `import mvm
 
-@mvm.app(name="full-disk", image=mvm.python_image(python="3.11"))
+@mvm.app(name="full-disk", image=mvm.python_image(python="3.12"))
 def greet(name: str):
     return f"hello {name}"
 `);
-  apps = join(process.env.MVM_HOME, "apps");
+  apps = join(built, "apps");
 });
 after(async () => {
   await rm(work, { recursive: true, force: true });

@@ -1,20 +1,22 @@
 // Hooks at run time, through mvmctl on real microVMs: an after_start that passes only when the test says so
 // (an invoke sent before then waits, and runs after — never early), and an after_start that never passes
-// (up fails with the reason and the console's last lines, and nothing keeps running).
+// (up fails with the reason and the console's last lines, and nothing keeps running). A built image polls
+// after_start for 120 s (the builder's after_start_ms), so the failing one starts first and boots beside the
+// other.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { waitFor } from "@mvm/ir";
-import { registerTestApp } from "./run-app-fixture.ts";
-import { cleanupHome, mvmctl, psJson, qemuUnder, tempHome } from "./run.test-helpers.ts";
+import { buildApp, cleanupHome, mvmctl, psJson, qemuUnder, tempHome, type CliResult } from "./run.test-helpers.ts";
 
 let home: string;
+let failingUp: Promise<CliResult>;
 
 const gatedApp = `import os
 import mvm
 
 @mvm.app(
     name="hooks-gated",
-    image=mvm.python_image(python="3.11"),
+    image=mvm.python_image(python="3.12"),
     before_start="echo from-before-start > /tmp/before-start.txt",
     after_start="test -f /tmp/go",
 )
@@ -32,7 +34,7 @@ def before_start_file():
 
 const failingApp = `import mvm
 
-@mvm.app(name="hooks-failing", image=mvm.python_image(python="3.11"),
+@mvm.app(name="hooks-failing", image=mvm.python_image(python="3.12"),
          after_start="echo still-not-healthy >&2; false")
 def greet(name: str):
     return f"hello {name}"
@@ -41,8 +43,9 @@ def greet(name: str):
 before(async () => {
   home = await tempHome("hooks");
   process.env.MVM_HOME = home;
-  await registerTestApp(gatedApp);
-  await registerTestApp(failingApp, { afterStartMs: 5_000 });
+  await buildApp(home, gatedApp);
+  await buildApp(home, failingApp);
+  failingUp = mvmctl(home, ["up", "hooks-failing", "--ready-timeout", "900"]);
 });
 after(async () => {
   await cleanupHome(home);
@@ -53,7 +56,7 @@ test("an invoke sent while after_start has not passed waits, and runs only after
   // exec works before READY: the runner is imported and after_start is being polled.
   await waitFor(async () => /mvm-agent: runner started/.test((await mvmctl(home, ["logs", "hooks-gated"])).stdout),
     { deadlineMs: 600_000, what: "the runner to start", intervalMs: 500 });
-  assert.equal((await psJson(home))[0]?.state.kind, "starting");
+  assert.equal((await psJson(home)).find((r) => r.name === "hooks-gated")?.state.kind, "starting");
   const early = mvmctl(home, ["invoke", "hooks-gated", "--fn", "went_early"]);
   let invokeDone = false;
   void early.then(() => (invokeDone = true));
@@ -69,12 +72,12 @@ test("an invoke sent while after_start has not passed waits, and runs only after
 });
 
 test("an after_start that never passes fails up with the reason and the last console lines, and leaves nothing running", async () => {
-  const up = await mvmctl(home, ["up", "hooks-failing", "--ready-timeout", "600"]);
+  const up = await failingUp;
   assert.equal(up.status, 1, up.stderr);
   assert.match(up.stderr, /error\[RUN_HOOK_FAILED\]: instance hooks-failing failed to start: /);
-  assert.match(up.stderr, /after_start did not exit 0 within 5000 ms/);
+  assert.match(up.stderr, /after_start did not exit 0 within \d+ ms/);
   assert.match(up.stderr, /last console lines:/);
-  const [row] = await psJson(home);
+  const row = (await psJson(home)).find((r) => r.name === "hooks-failing");
   assert.equal(row?.state.kind, "dead");
   assert.match(row?.state.reason ?? "", /start-up failed/);
   assert.equal(row?.pid, null);

@@ -1,7 +1,7 @@
 // mvmctl up / invoke / ps / logs / exec / down against real microVMs (TCG here), through the CLI as a user
-// runs it, with one daemon for the file. One image serves two apps: run-test (bridge network, a host port
-// forwarded to busybox httpd, which before_start starts on the guest's port 9000) and run-test-none (the same
-// image, network none), the control for the network proof. Faults: a racing second up, bad inputs, a function
+// runs it (mvmctl build, then up), with one daemon for the file. Two builds of one app file: run-test (bridge
+// network, a host port forwarded to busybox httpd, which before_start starts on the guest's port 9000) and
+// run-test-none (network none), the control for the network proof. Faults: a racing second up, bad inputs, a function
 // that never returns, a result over the cap, the guest powering itself off, kill -9 of the daemon and of QEMU
 // mid-invoke.
 import { after, before, test } from "node:test";
@@ -13,22 +13,22 @@ import { join } from "node:path";
 import { waitFor } from "@mvm/ir";
 import { connectDaemon } from "@mvm/runtime";
 import { isProcessAlive } from "@mvm/vmm";
-import { registerTestApp, registerVariant } from "./run-app-fixture.ts";
-import { cleanupHome, daemonPid, freePort, mvmctl, psJson, qemuUnder, tempHome } from "./run.test-helpers.ts";
+import { buildApp, cleanupHome, daemonPid, freePort, mvmctl, psJson, qemuUnder, tempHome } from "./run.test-helpers.ts";
 
 /** Python under TCG on a shared 2-core machine: generous. */
 const BOOT = ["--ready-timeout", "600"];
 let home: string;
 let forwardedPort: number;
 
-const appPy = (port: number) => `import os, socket, sys, time
+/** The test app; `network` is the declaration's network argument line (run-test-none has none). */
+const appPy = (name: string, network: string) => `import os, socket, sys, time
 import mvm
 
 @mvm.app(
-    name="run-test",
-    image=mvm.python_image(python="3.11"),
+    name="${name}",
+    image=mvm.python_image(python="3.12"),
     resources=mvm.resources(cpu_cores=1, memory_mb=1024),
-    network=mvm.network(mode="bridge", ports=[{"guest": 9000, "host": ${port}}]),
+    ${network}
     env={"GREETING": mvm.literal("hello"), "API_KEY": mvm.secret("api-key")},
     before_start="echo from-before-start > /tmp/before-start.txt && busybox httpd -p 9000 -h /tmp",
     after_start=mvm.hook(["curl", "-fsS", "http://127.0.0.1:8080/health"]),
@@ -77,8 +77,8 @@ before(async () => {
   home = await tempHome("run");
   process.env.MVM_HOME = home;
   forwardedPort = await freePort();
-  const app = await registerTestApp(appPy(forwardedPort));
-  await registerVariant(app, "run-test-none", null);
+  await buildApp(home, appPy("run-test", `network=mvm.network(mode="bridge", ports=[{"guest": 9000, "host": ${forwardedPort}}]),`));
+  await buildApp(home, appPy("run-test-none", ""));
 });
 after(async () => {
   await cleanupHome(home);

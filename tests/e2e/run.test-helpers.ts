@@ -1,7 +1,7 @@
 // Helpers for the run tests: the real mvmctl (its bundle, as a user runs it) against a temp MVM_HOME with
 // its own daemon, and a cleanup that leaves no QEMU, daemon or socket behind.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,22 @@ export function mvmctl(home: string, args: string[], opts: { input?: string; cwd
     child.stdin.end(opts.input ?? "");
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/**
+ * Builds an app the way a user does: its app.py in a directory of its own, `mvmctl build app.py` into
+ * `home`'s registry. Throws with the build's stderr when it fails.
+ */
+export async function buildApp(home: string, appPy: string): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "mvm-run-app-"));
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "app.py"), appPy);
+    const r = await mvmctl(home, ["build", join(dir, "app.py")]);
+    if (r.status !== 0) throw new Error(`mvmctl build failed (${r.status}):\n${r.stderr}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** A fresh MVM_HOME (short: its sockets must fit sun_path). */

@@ -31,6 +31,22 @@ program
   .action(async (file, flags) => (await import("./commands/compile.ts")).compileCommand(file, flags));
 
 program
+  .command("build")
+  .description("Build a bootable image from a compile output (mvmctl compile --out DIR) or straight from an app file, and register it by name")
+  .argument("<dir-or-app-file>", "the compile output directory, or an app file (.py, .ts, ...) to compile first")
+  .option("--no-cache", "rebuild every layer instead of reusing cached ones")
+  .option("--strict", "refuse a substitute runtime version (e.g. Python 3.13 for 3.12) instead of warning")
+  .option("--json", "print a JSON summary on stdout")
+  .action(async (target, flags) => (await import("./commands/build.ts")).buildCommand(target, flags, `mvmctl ${packageVersion()}`));
+
+program
+  .command("images")
+  .alias("ls")
+  .description("List the built apps: name, size, when built, ir_hash prefix, runtime")
+  .option("--json", "print the list as JSON")
+  .action(async (flags) => (await import("./commands/images.ts")).imagesCommand(flags));
+
+program
   .command("kernel")
   .description("Find or build the guest kernel (once per machine; about 3 minutes on 2 cores) and print its path")
   .option("--json", "print {vmlinux, flavour, initrd?, origin} as JSON")
