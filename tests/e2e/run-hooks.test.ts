@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { waitFor } from "@mvm/ir";
-import { buildApp, cleanupHome, mvmctl, psJson, qemuUnder, tempHome, type CliResult } from "./run.test-helpers.ts";
+import { buildApp, cleanupHome, mvmctl, mvmctlChild, psJson, qemuUnder, tempHome, type CliResult } from "./run.test-helpers.ts";
 
 let home: string;
 let failingUp: Promise<CliResult>;
@@ -51,11 +51,10 @@ after(async () => {
   await cleanupHome(home);
 });
 
-test("an invoke sent while after_start has not passed waits, and runs only after it passes; before_start's file is there", async () => {
-  const up = mvmctl(home, ["up", "hooks-gated", "--ready-timeout", "600"]);
-  // exec works before READY: the runner is imported and after_start is being polled.
-  await waitFor(async () => /mvm-agent: runner started/.test((await mvmctl(home, ["logs", "hooks-gated"])).stdout),
-    { deadlineMs: 600_000, what: "the runner to start", intervalMs: 500 });
+test("an invoke sent while after_start has not passed waits, and runs only after it passes; up --attach streams the console and Ctrl-C brings it down", async () => {
+  const up = mvmctlChild(home, ["up", "hooks-gated", "--attach", "--ready-timeout", "600"]);
+  // --attach streams the instance log from the first console line; the runner is imported, after_start polled.
+  await waitFor(() => / console mvm-agent: runner started/.test(up.stdout()), { deadlineMs: 600_000, what: "the attached up to show the runner starting" });
   assert.equal((await psJson(home)).find((r) => r.name === "hooks-gated")?.state.kind, "starting");
   const early = mvmctl(home, ["invoke", "hooks-gated", "--fn", "went_early"]);
   let invokeDone = false;
@@ -63,12 +62,16 @@ test("an invoke sent while after_start has not passed waits, and runs only after
   await new Promise((r) => setTimeout(r, 3_000));
   assert.equal(invokeDone, false, "the invoke is still waiting for READY");
   assert.equal((await mvmctl(home, ["exec", "hooks-gated", "--", "touch", "/tmp/go"])).status, 0);
-  const [upDone, call] = await Promise.all([up, early]);
-  assert.equal(upDone.status, 0, upDone.stderr);
+  const call = await early;
   assert.equal(call.status, 0, call.stderr);
   assert.equal(call.stdout, "false\n", "the call ran after after_start passed");
+  await waitFor(() => /hooks-gated ready in /.test(up.stderr()), { deadlineMs: 60_000, what: "the attached up to report READY" });
   assert.equal((await mvmctl(home, ["invoke", "hooks-gated", "--fn", "before_start_file"])).stdout, "from-before-start\n\n");
-  assert.equal((await mvmctl(home, ["down", "hooks-gated"])).status, 0);
+  up.child.kill("SIGINT");
+  const ended = await up.done;
+  assert.equal(ended.status, 0, ended.stderr);
+  assert.match(ended.stderr, /bringing hooks-gated down/);
+  assert.equal((await psJson(home)).some((r) => r.name === "hooks-gated"), false, "Ctrl-C brought it down and removed it");
 });
 
 test("an after_start that never passes fails up with the reason and the last console lines, and leaves nothing running", async () => {

@@ -13,12 +13,13 @@ import { join } from "node:path";
 import { waitFor } from "@mvm/ir";
 import { connectDaemon } from "@mvm/runtime";
 import { isProcessAlive } from "@mvm/vmm";
-import { buildApp, cleanupHome, daemonPid, freePort, mvmctl, psJson, qemuUnder, tempHome } from "./run.test-helpers.ts";
+import { buildApp, cleanupHome, daemonPid, freePort, mvmctl, mvmctlChild, psJson, qemuUnder, tempHome } from "./run.test-helpers.ts";
 
 /** Python under TCG on a shared 2-core machine: generous. */
 const BOOT = ["--ready-timeout", "600"];
 let home: string;
 let forwardedPort: number;
+let attached: ReturnType<typeof mvmctlChild> | undefined;
 
 /** The test app; `network` is the declaration's network argument line (run-test-none has none). */
 const appPy = (name: string, network: string) => `import os, socket, sys, time
@@ -216,8 +217,9 @@ test("network bridge reaches a host listener on 127.0.0.1 through the gateway, a
     const page = await fetch(`http://127.0.0.1:${forwardedPort}/before-start.txt`, { signal: AbortSignal.timeout(20_000) });
     assert.equal(await page.text(), "from-before-start\n", "the forwarded port reaches a server in the guest");
 
-    const up = await mvmctl(home, ["up", "run-test-none", ...BOOT]);
-    assert.equal(up.status, 0, up.stderr);
+    // Attached: it stays in the foreground until the instance ends (the power-off test below).
+    attached = mvmctlChild(home, ["up", "run-test-none", "--attach", ...BOOT]);
+    await waitFor(() => /run-test-none ready in /.test(attached!.stderr()), { deadlineMs: 600_000, what: "the attached up to report READY" });
     const none = await mvmctl(home, ["invoke", "run-test-none", "--fn", "connect", "--input-json", `port=${port}`]);
     assert.equal(none.status, 1);
     assert.match(none.stderr, /OSError|Network is unreachable|error\[RUN_FUNCTION_ERROR\]/);
@@ -242,6 +244,10 @@ test("the guest powering off by itself: the call dies with 137, ps says why, inv
   const call = await mvmctl(home, ["invoke", "run-test-none", "--input", "name=x"]);
   assert.equal(call.status, 137);
   assert.match(call.stderr, /RUN_INSTANCE_DEAD.*the guest shut down by itself/);
+  const ended = await attached!.done;
+  assert.equal(ended.status, 137, "an attached up whose VM died by itself exits 137");
+  assert.match(ended.stderr, /run-test-none: the guest shut down by itself/);
+  assert.match(ended.stdout, / console mvm-agent: ready/, "it streamed the console");
   const down = await mvmctl(home, ["down", "run-test-none"]);
   assert.match(down.stdout, /stopped run-test-none \(it was not running; record removed\)/);
   assert.equal((await psJson(home)).some((r) => r.name === "run-test-none"), false);

@@ -47,6 +47,17 @@ export async function buildApp(home: string, appPy: string): Promise<void> {
   }
 }
 
+/** mvmctl as a running child (to read its output as it comes, or send it signals). */
+export function mvmctlChild(home: string, args: string[]) {
+  const child = spawn(process.execPath, [MVMCTL, ...args], { cwd: ROOT, env: { ...process.env, MVM_HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
+}
+
 /** A fresh MVM_HOME (short: its sockets must fit sun_path). */
 export async function tempHome(label: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `mvm-${label}-`));
