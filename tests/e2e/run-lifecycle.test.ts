@@ -318,6 +318,33 @@ test("kill -9 of QEMU mid-invoke: the call exits 137 with the reason, ps shows i
   assert.equal((await invoke("--input", "name=reborn")).stdout, "hello reborn\n");
 });
 
+test("a VM that dies while no daemon runs is found dead by the next daemon, with the reason", async () => {
+  const up = await mvmctl(home, ["up", "run-test-none", ...BOOT]);
+  assert.equal(up.status, 0, up.stderr);
+  const pid = (await psJson(home)).find((r) => r.name === "run-test-none")?.pid;
+  const daemon = await daemonPid(home);
+  assert.ok(pid && daemon);
+  process.kill(daemon, "SIGKILL");
+  process.kill(pid, "SIGKILL");
+  await waitFor(() => !isProcessAlive(pid), { deadlineMs: 10_000, what: "QEMU to exit" });
+  const row = (await psJson(home)).find((r) => r.name === "run-test-none");
+  assert.equal(row?.state.kind, "dead");
+  assert.match(row?.state.reason ?? "", /the VM had exited when the daemon restarted/);
+  assert.equal((await psJson(home)).find((r) => r.name === "run-test")?.state.kind, "ready", "the other instance was re-adopted");
+  assert.equal((await mvmctl(home, ["down", "run-test-none"])).status, 0);
+});
+
+test("logs -f follows new lines as they are written", async () => {
+  const follow = mvmctlChild(home, ["logs", "run-test", "-f", "--tail", "0"]);
+  try {
+    await waitFor(async () => (await invoke("--fn", "chatter")).status === 0 && /invoke#\d+ out-line/.test(follow.stdout()),
+      { deadlineMs: 60_000, what: "logs -f to show the new invoke's output", intervalMs: 500 });
+  } finally {
+    follow.child.kill("SIGINT");
+    await follow.done;
+  }
+});
+
 test("down runs before_stop and leaves no QEMU, socket or record; daemon status and stop", async () => {
   const down = await mvmctl(home, ["down", "run-test"]);
   assert.equal(down.status, 0, down.stderr);
