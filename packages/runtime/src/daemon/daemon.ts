@@ -4,7 +4,7 @@
  * name boot one VM (the second fails with RUN_INSTANCE_EXISTS, or with --if-not-running joins the first).
  */
 import { removeApp } from "@mvm/builder";
-import { MvmError } from "@mvm/ir";
+import { APP_NAME_PATTERN, MvmError } from "@mvm/ir";
 import type { ControlRequest, InstanceView, ResultOf } from "./control-protocol.ts";
 import { CONTROL_PROTOCOL_VERSION } from "./control-protocol.ts";
 import { execInstance, invokeInstance } from "./instance-calls.ts";
@@ -59,12 +59,17 @@ export class Daemon {
   private get(name: string): Instance {
     const instance = this.instances.get(name);
     if (!instance) {
-      throw new MvmError("RUN_INSTANCE_NOT_FOUND", `no instance named ${name}`, `mvmctl ps lists the instances; mvmctl up APP${/^[a-z]/.test(name) ? ` --name ${name}` : ""} starts one`);
+      throw new MvmError("RUN_INSTANCE_NOT_FOUND", `no instance named ${name}`, `mvmctl ps lists the instances; mvmctl up ${name} (or up APP --name ${name}) starts one`);
     }
     return instance;
   }
 
   private async up(params: Extract<ControlRequest, { method: "up" }>["params"], rc: RequestContext): Promise<ResultOf<"up">> {
+    if (!APP_NAME_PATTERN.test(params.name)) {
+      // The name becomes a directory under MVM_HOME/instances/: the app-name rule keeps it one.
+      throw new MvmError("RUN_INPUT_INVALID", `instance name ${JSON.stringify(params.name)} is not valid: expected ${APP_NAME_PATTERN.source} (as app names)`,
+        "use lowercase letters, digits and -, starting with a letter");
+    }
     const existing = this.instances.get(params.name);
     const pending = this.starting.get(params.name);
     if (pending || (existing && holdsVm(existing.record.state))) {

@@ -3,7 +3,7 @@
  * answered exactly once — with the guest's reply, or with an error that says the call's fate is unknown.
  * Calls wait (bounded) for READY, and past the agent's max_inflight they queue in arrival order.
  */
-import { DEFAULT_CALL_TIMEOUT_MS } from "@mvm/guest";
+import { DEFAULT_CALL_TIMEOUT_MS, MAX_PAYLOAD } from "@mvm/guest";
 import { MvmError, type LaunchEntrypoint } from "@mvm/ir";
 import { GuestCallError, type ChannelClient, type ExecResult, type InvokeResult } from "../channel/index.ts";
 import type { ExecControlResult, InvokeControlResult } from "./control-protocol.ts";
@@ -28,6 +28,7 @@ export async function invokeInstance(instance: Instance, args: InvokeArgs): Prom
   const input = entry.kind === "function"
     ? buildInvokeInput(args.inputs, entry.params, entry.language, `${entry.module}.${entry.function}`)
     : buildInvokeInput(args.inputs, null, "python", "the command entrypoint");
+  checkPayload(Buffer.byteLength(JSON.stringify(input)), "the invoke's input");
   await untilReady(instance, args.timeoutMs);
   const release = await instance.slots.acquire(instance.name);
   const seq = ++instance.invokeCount;
@@ -53,6 +54,7 @@ export async function invokeInstance(instance: Instance, args: InvokeArgs): Prom
 
 export async function execInstance(instance: Instance, argv: string[], timeoutMs: number | undefined, stdin: Buffer | undefined): Promise<ExecControlResult> {
   if (instance.record.state.kind === "dead") throw deadError(instance);
+  checkPayload(argv.reduce((n, a) => n + a.length + 4, 0) + (stdin ? Math.ceil(stdin.length / 3) * 4 : 0), "the exec's argv and stdin");
   const client = await channel(instance);
   let result: ExecResult;
   try {
@@ -62,6 +64,15 @@ export async function execInstance(instance: Instance, argv: string[], timeoutMs
   }
   instance.log.append("mvm", `exec ${JSON.stringify(argv)} exited ${result.exitCode ?? `by signal ${result.signal}`}`);
   return { exit_code: result.exitCode, signal: result.signal, stdout_b64: result.stdout.toString("base64"), stderr_b64: result.stderr.toString("base64"), duration_ms: result.durationMs };
+}
+
+/** The guest drops a host message past MAX_PAYLOAD without answering the call, so it is refused here. */
+function checkPayload(bytes: number, what: string): void {
+  // Room for the frame's envelope; the guest counts the whole message.
+  if (bytes > MAX_PAYLOAD - 64 * 1024) {
+    throw new MvmError("RUN_PAYLOAD_TOO_LARGE", `${what} is ${bytes} bytes; a message to the guest is capped at MAX_PAYLOAD (${MAX_PAYLOAD} bytes)`,
+      "pass large data another way (e.g. bake it into the image, or fetch it from the function)");
+  }
 }
 
 function pickEntrypoint(instance: Instance, fn: string | undefined): LaunchEntrypoint {

@@ -20,7 +20,6 @@ import { vmNetworkSpec } from "./network.ts";
 import { InstanceEgress } from "../secrets/index.ts";
 import { secretEnv, tokenMap } from "./secret-tokens.ts";
 import type { InstanceRecord, InstanceState, StartTimings } from "./state.ts";
-import { agentTimings } from "./timings.ts";
 import { writeInstanceRecord } from "./store.ts";
 
 export interface InstanceContext {
@@ -238,11 +237,6 @@ export class Instance {
       network: r.network.mode, ports: r.network.ports,
       channel_connected: this.link?.isConnected ?? false,
     };
-  }
-
-  /** The ReadyInfo-derived timings for an `up` this daemon watched from spawn to READY. */
-  timingsFor(spawnedAt: number, monitorAt: number, readyAt: number, info: ReadyInfo | undefined): StartTimings {
-    return { vmm_start_ms: monitorAt - spawnedAt, boot_to_ready_ms: readyAt - monitorAt, total_ms: readyAt - spawnedAt, ...agentTimings(info) };
   }
 }
 

@@ -14,6 +14,11 @@ export function agentTimings(info: ReadyInfo | undefined): AgentPhases {
   return { kernel_ms: Math.max(0, info.uptimeMs - agentMs), ...t };
 }
 
+/** The timings of an `up` this daemon watched from spawn (ms timestamps) to READY. */
+export function startTimings(spawnedAt: number, monitorAt: number, readyAt: number, info: ReadyInfo | undefined): StartTimings {
+  return { vmm_start_ms: monitorAt - spawnedAt, boot_to_ready_ms: readyAt - monitorAt, total_ms: readyAt - spawnedAt, ...agentTimings(info) };
+}
+
 /** `vmm 25 ms · kernel 0.6 s · …`, as `up` prints it. */
 export function formatTimings(t: StartTimings): string {
   const ms = (v: number) => (v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);

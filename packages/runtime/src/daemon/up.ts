@@ -14,6 +14,7 @@ import { resolveNetwork } from "./network.ts";
 import { issueSecretTokens, secretWarnings } from "./secret-tokens.ts";
 import { INSTANCE_RECORD_VERSION, newInstanceId, type InstanceRecord, type StartTimings } from "./state.ts";
 import { writeInstanceRecord } from "./store.ts";
+import { startTimings } from "./timings.ts";
 
 export interface UpRequest {
   app: string;
@@ -72,7 +73,7 @@ async function bootInstance(ctx: InstanceContext, instance: Instance, readyTimeo
     timedOut.catch(() => undefined);
     await Promise.race([link.connect(Math.max(1, giveUpAt - Date.now())), timedOut, instance.ready.then(() => undefined)]);
     const info = await Promise.race([instance.ready, timedOut]);
-    const timings = instance.timingsFor(spawnedAt, monitorAt, Date.now(), info);
+    const timings = startTimings(spawnedAt, monitorAt, Date.now(), info);
     await instance.markReady(timings);
     return { instance, timings };
   } catch (err) {
