@@ -23,7 +23,8 @@ export async function adoptInstances(ctx: InstanceContext): Promise<Instance[]> 
     }
     if (!record) continue;
     const instance = new Instance(ctx, record);
-    await instance.startLogging();
+    // A dead one has no console left to follow; its log is read from the file.
+    if (record.state.kind !== "dead") await instance.startLogging();
     const wasStopping = record.state.kind === "stopping";
     if (record.state.kind !== "dead") await adoptOne(ctx, instance);
     if (wasStopping) {

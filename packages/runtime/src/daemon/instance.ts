@@ -191,6 +191,11 @@ export class Instance {
     return this.stopping;
   }
 
+  /** `down` has been asked for: a boot still spawning its VM must stop it instead of carrying on. */
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
   private async stop(timeoutMs: number): Promise<DownItem> {
     if (!this.vm || this.record.state.kind === "dead") {
       this.link?.close();

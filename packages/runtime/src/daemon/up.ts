@@ -62,6 +62,11 @@ async function bootInstance(ctx: InstanceContext, instance: Instance, readyTimeo
   try {
     const vm = await ctx.backend.start(instance.vmSpec());
     monitorAt = Date.now();
+    if (instance.isStopping) {
+      // `down` came while QEMU was spawning, before there was a VM to stop: stop it now.
+      await vm.stop({ quitDeadlineMs: 2_000 });
+      throw new MvmError("RUN_STOPPED", "brought down while starting");
+    }
     const link = instance.attachVm(vm);
     await instance.setState({ kind: "starting" }, vm.pid);
     const timedOut = new Promise<never>((_, reject) => {
