@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   RUN_HOOK_FAILED: "a before_start or after_start hook failed, so the agent never became READY",
   RUN_EXEC_FAILED: "the agent could not start the requested command",
   RUN_AGENT_INTERNAL: "the agent hit an internal error",
+  RUN_SESSION_RESET: "a call made before hello() began the host's session; the agent drops the replies of calls from before a session",
   // Record mode: the SDK's Sandbox API (packages/sdk/src/sandbox), which only records under `mvmctl compile`.
   RECORD_NOT_RECORDING: "the Sandbox API was used outside record mode (MVM_SDK_MODE=record, set by mvmctl compile)",
 } as const;
