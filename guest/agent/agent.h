@@ -227,6 +227,7 @@ int runner_queue(const span *parts, int nparts);
 
 /* invoke.c: calls the runner runs */
 int runner_invoke(callref to, const jval *input, const jval *function, long long timeout_ms);
+runner_call *runner_call_by_rid(long long rid);
 void runner_on_result(const jdoc *doc, const jval *f, char **body, int is_error);
 void runner_check_deadlines(long long now);
 void runner_fail_calls(const char *code, const char *msg);

@@ -19,8 +19,3 @@ void reply_error(callref to, const char *code, const char *msg) {
 void reply_body(callref to, sbuf *body) {
   if (!caller_gone(to)) send_body(body);
 }
-
-long long next_id(long long *counter) {
-  *counter = *counter >= MVM_MAX_ID ? 1 : *counter + 1;
-  return *counter;
-}

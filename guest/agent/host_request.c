@@ -1,8 +1,9 @@
 /* Requests the function makes of the host (PROTOCOL.md §Messages host_request, §Runner framing). The agent
  * relays each under its own id (the guest's id space) and answers the runner exactly once: with the host's
  * host_response, or itself with ok:false when it cannot relay the request (malformed, too many in flight, too
- * large) or the host session that would have answered has ended. A function never waits on a request the host
- * will not answer. */
+ * large), the call that asked belongs to an ended host session, or the session that would have answered ended.
+ * A function never waits on a request the host will not answer, and an old session's call never reaches a new
+ * host. */
 #include "agent.h"
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,10 @@ void host_request_from_runner(const jdoc *doc, const jval *f, char **body) {
   const jval *kind = json_get_str(f, "kind"), *payload = json_get(f, "payload");
   if (!kind || !payload || kind->str_len == 0 || kind->str_len > 64 || strlen(kind->str) != kind->str_len)
     return answer_runner(rid, MVM_ERR_BAD_FRAME, "host_request needs a kind of 1..64 characters and a payload");
+  long long call;
+  const runner_call *c = json_get_int(f, "call", 1, MVM_MAX_ID, &call) ? runner_call_by_rid(call) : NULL;
+  if (c && c->to.session != A.session_gen)
+    return answer_runner(rid, MVM_ERR_NOT_READY, "the host session of the call that asked has ended");
   host_req *h = NULL;
   for (int i = 0; i < MVM_MAX_INFLIGHT && !h; i++)
     if (!A.hreqs[i].used) h = &A.hreqs[i];

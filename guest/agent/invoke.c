@@ -29,7 +29,7 @@ int runner_invoke(callref to, const jval *input, const jval *function, long long
   return 1;
 }
 
-static runner_call *find_call(long long rid) {
+runner_call *runner_call_by_rid(long long rid) {
   for (int i = 0; i < MVM_MAX_INFLIGHT; i++)
     if (A.calls[i].used && A.calls[i].rid == rid) return &A.calls[i];
   return NULL;
@@ -91,7 +91,7 @@ static msg *result_reply(const runner_call *c, const jval *value) {
 /* A runner `result` or `error` frame (§Runner framing); *body is the frame, which the reply takes over. */
 void runner_on_result(const jdoc *doc, const jval *f, char **body, int is_error) {
   long long rid;
-  runner_call *c = json_get_int(f, "id", 1, MVM_MAX_ID, &rid) ? find_call(rid) : NULL;
+  runner_call *c = json_get_int(f, "id", 1, MVM_MAX_ID, &rid) ? runner_call_by_rid(rid) : NULL;
   if (!c) return; /* already answered (timed out) */
   runner_call call = *c;
   c->used = 0;

@@ -44,6 +44,11 @@ void logf_(const char *fmt, ...) {
   console_line("mvm-agent: ", line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+long long next_id(long long *counter) {
+  *counter = *counter >= MVM_MAX_ID ? 1 : *counter + 1;
+  return *counter;
+}
+
 void hook_path(char *out, size_t n, const char *phase) { snprintf(out, n, "%s" MVM_HOOKS_DIR "/%s.sh", A.root, phase); }
 
 static void on_sigchld(int sig) {

@@ -49,6 +49,9 @@ const send = (obj) => sendText(JSON.stringify(obj));
 
 /** One call's output: language-level writes and fd-level bytes routed to it. */
 class Capture {
+  constructor(id) {
+    this.id = id;
+  }
   stdout = "";
   stderr = "";
   decoders = { stdout: new TextDecoder("utf-8"), stderr: new TextDecoder("utf-8") };
@@ -110,7 +113,9 @@ export function hostRequest(kind, payload) {
   const rid = ++nextRid;
   return new Promise((resolve, reject) => {
     pendingHost.set(rid, { resolve, reject, kind });
-    send({ type: "host_request", rid, kind, payload });
+    // The calling call, so the agent refuses the request once that call's host session has ended.
+    const call = capture.getStore()?.id;
+    send({ type: "host_request", rid, kind, payload, ...(call === undefined ? {} : { call }) });
   });
 }
 globalThis.mvmHostRequest = hostRequest;
@@ -184,7 +189,7 @@ function encodeReply(id, reply) {
 }
 
 async function runCall(id, input, name) {
-  const store = new Capture();
+  const store = new Capture(id);
   calls.set(id, store);
   let reply;
   await capture.run(store, async () => {

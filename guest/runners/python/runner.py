@@ -160,7 +160,11 @@ def host_request(kind, payload):
         rid = _next_rid[0]
         slot = {"event": threading.Event()}
         _pending_host[rid] = slot
-    send({"type": "host_request", "rid": rid, "kind": kind, "payload": payload})
+    request = {"type": "host_request", "rid": rid, "kind": kind, "payload": payload}
+    call = getattr(_tls, "call_id", None)
+    if call is not None:
+        request["call"] = call  # so the agent refuses it once the call's host session has ended
+    send(request)
     slot["event"].wait()
     reply = slot["reply"]
     if reply.get("ok"):
@@ -213,7 +217,7 @@ def run_call(module, entry, call_id, inputs, name=None):
     cap = Capture()
     with _route_lock:
         _calls[call_id] = cap
-    _tls.capture = cap
+    _tls.capture, _tls.call_id = cap, call_id
     try:
         fn = entry if name is None else function_named(module, name)
         inspect.signature(fn).bind(**inputs)  # a missing or unknown input raises TypeError before the function runs
@@ -225,7 +229,7 @@ def run_call(module, entry, call_id, inputs, name=None):
         reply = {"type": "error", "id": call_id, "exception": {
             "type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}}
     finally:
-        _tls.capture = None
+        _tls.capture = _tls.call_id = None
     with _route_lock:  # what the call wrote at the fd level before returning is in the pipes now
         _drain(OWN_STDOUT)
         _drain(OWN_STDERR)

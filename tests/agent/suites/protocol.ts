@@ -16,6 +16,7 @@ export function protocolSuite(variant: AgentVariant): void {
     const { client } = await ctx.ready();
     const hello = await client.hello();
     assert.equal(hello.version, PROTOCOL_VERSION);
+    assert.equal(client.protocolVersion, PROTOCOL_VERSION);
     assert.equal(hello.state, "ready");
     assert.deepEqual(hello.caps, { max_frame: MAX_FRAME, max_payload: MAX_PAYLOAD, max_inflight: 16, chunk_bytes: CHUNK_BYTES });
     assert.ok(MAX_INFLIGHT >= 16);

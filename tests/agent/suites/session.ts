@@ -86,6 +86,16 @@ export function sessionSuite(variant: AgentVariant): void {
     assert.deepEqual(seen, [{ url: "new" }]);
   });
 
+  test(ctx.name("a host request an old session's call makes after the new session began never reaches the new host"), async () => {
+    const seen: unknown[] = [];
+    const a = await fresh({ function: "fetch_later", params: ["url", "delay_ms"] });
+    await staleBytes(a);
+    a.socket.write(raw({ type: "invoke", id: 2, input: { url: "old", delay_ms: 600 } })); // read before the hello
+    const client = await reconnect(a, { onHostRequest: async (req) => (seen.push(req.payload), "page") });
+    assert.equal((await client.invoke({ url: "new", delay_ms: 1200 })).value, "page");
+    assert.deepEqual(seen, [{ url: "new" }]);
+  });
+
   test(ctx.name("a new session is told where the agent stands: hello_ok.state, and ready again after it"), async () => {
     const a = await fresh();
     await staleBytes(a); // the ready event went to no one

@@ -2,6 +2,7 @@ import { MvmError } from "@mvm/ir";
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
 import { ChunkAssembler, chunkFrames } from "./chunks.ts";
+import { Complaints } from "./complaints.ts";
 import { GuestCallError, WIRE_TO_RUN_CODE } from "./errors.ts";
 import { encodeFrame, FrameDecoder } from "./frame-codec.ts";
 import { HostRequests, type HostRequestHandler } from "./host-requests.ts";
@@ -14,6 +15,7 @@ import {
 } from "@mvm/guest";
 
 export type { HostRequestHandler } from "./host-requests.ts";
+export { COMPLAINT_BURST } from "./complaints.ts";
 
 export interface ChannelClientOptions {
   /** Handles guest `host_request` frames; without it they are answered `ok:false, code:"unsupported"`. */
@@ -55,10 +57,6 @@ interface Pending {
 }
 
 const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
-/** Complaints kept for inspection; older ones are only counted. */
-const COMPLAINTS_KEPT = 16;
-/** Complaints in a row (no reply to a call between them) after which the channel closes: a guest that floods. */
-export const COMPLAINT_BURST = 64;
 /** Strict: a frame that is not valid UTF-8 is a bad frame, not a string with replacement characters. */
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -83,6 +81,7 @@ export class ChannelClient {
   private scanner: HelloScanner | undefined;
   private sessionBegun = false;
   private readingPaused = false;
+  private version: number | undefined;
   private nextId = 1;
   private nextStream = 1;
   private readyInfo: ReadyInfo | undefined;
@@ -91,9 +90,7 @@ export class ChannelClient {
   private closeError: MvmError | undefined;
   private readonly closedPromise: Promise<MvmError>;
   private resolveClosed!: (e: MvmError) => void;
-  private readonly complaints: GuestCallError[] = [];
-  private complaintCount = 0;
-  private complaintsInARow = 0;
+  private readonly complaints = new Complaints();
 
   constructor(private readonly stream: Duplex, private readonly options: ChannelClientOptions = {}) {
     this.hostRequests = new HostRequests(options.onHostRequest);
@@ -120,15 +117,14 @@ export class ChannelClient {
 
   /**
    * Frame-level complaints from the agent (`error` with id 0: it could not read something we sent), the most
-   * recent COMPLAINTS_KEPT of them; `agentComplaintCount` counts them all. COMPLAINT_BURST of them in a row
-   * close the channel.
+   * recent 16 of them; `agentComplaintCount` counts them all. COMPLAINT_BURST of them in a row close the channel.
    */
   get agentComplaints(): readonly GuestCallError[] {
-    return this.complaints;
+    return this.complaints.recent;
   }
 
   get agentComplaintCount(): number {
-    return this.complaintCount;
+    return this.complaints.count;
   }
 
   /**
@@ -146,7 +142,13 @@ export class ChannelClient {
     if (frame.version < MIN_PROTOCOL_VERSION || frame.version > PROTOCOL_VERSION) {
       throw new MvmError("RUN_UNSUPPORTED_VERSION", `agent chose v${frame.version}; this host speaks v${MIN_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`);
     }
+    this.version = frame.version;
     return frame;
+  }
+
+  /** The version the agent chose in hello_ok (undefined before); gate features with protocolHas(version, feature). */
+  get protocolVersion(): number | undefined {
+    return this.version;
   }
 
   async ping(timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS): Promise<{ uptimeMs: number }> {
@@ -359,7 +361,7 @@ export class ChannelClient {
           if (!this.closeError) this.send({ v: PROTOCOL_VERSION, type: "host_response", id: frame.id, ...response });
         });
       case "error":
-        if (frame.id === 0) return this.complain(new GuestCallError(frame));
+        if (frame.id === 0) return this.complaints.add(new GuestCallError(frame));
         return this.settle(frame.id, frame);
       default:
         return this.settle(frame.id, frame);
@@ -378,19 +380,9 @@ export class ChannelClient {
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
-    this.complaintsInARow = 0;
+    this.complaints.replyArrived();
     if (frame.type === "error") p.reject(new GuestCallError(frame));
     else p.resolve(frame);
-  }
-
-  private complain(complaint: GuestCallError): void {
-    this.complaintCount++;
-    this.complaints.push(complaint);
-    if (this.complaints.length > COMPLAINTS_KEPT) this.complaints.shift();
-    if (++this.complaintsInARow >= COMPLAINT_BURST) {
-      throw new MvmError("RUN_BAD_FRAME", `the agent sent ${COMPLAINT_BURST} frame-level errors in a row (the last: ${complaint.message})`,
-        "a guest that floods error frames is broken or hostile; see the console log");
-    }
   }
 
   private rejectAll(error: MvmError): void {
