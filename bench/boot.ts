@@ -2,7 +2,8 @@
  * Boot time through our QEMU backend vs the bare `qemu-system-x86_64` command line (RUNTIME-NOTES.md
  * Appendix A) for the same kernel and the same ext4 image, runs interleaved in one process, medians
  * and the ratio. The guest's /init prints a marker and reboots; both sides time spawn → marker seen.
- * Then the same comparison to agent READY on the boot smoke image (Python + agent, tests/e2e/smoke-image.ts),
+ * Then the same comparison to agent READY on the boot smoke image (the image `mvmctl build` makes for
+ * tests/e2e/fixtures/boot-smoke/app.py: Python, agent, hooks like the seed's),
  * and ping round trips over the channel (p50/p99).
  * Usage: npx tsx bench/boot.ts [runs=10] [readyRuns=5] [pings=1000]
  */
@@ -13,8 +14,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { HOST_BUSYBOX, mkExt4, resolveGuestKernel, throttleProgress } from "@mvm/builder";
 import { connectChannel, type ChannelClient } from "@mvm/runtime";
+import { AGENT_PATH } from "@mvm/guest";
 import { hostTscKhz, QemuBackend, QEMU_BINARY, type VmSpec } from "@mvm/vmm";
-import { AGENT_PATH, assembleSmokeImage } from "../tests/e2e/smoke-image.ts";
+import { buildSmokeApp } from "../tests/e2e/smoke-app.test-helpers.ts";
 import { formatMs, median, percentile } from "./stats.ts";
 
 const RUNS = Number(process.argv[2] ?? 10);
@@ -107,10 +109,12 @@ process.stdout.write(
 );
 
 // --- boot to agent READY, and ping round trips ---
-const smokeImage = await assembleSmokeImage(join(work, "smoke"));
+process.env.MVM_HOME = join(work, "home");
+const smokeImage = (await buildSmokeApp(work)).imagePath;
 
 async function untilReady(client: ChannelClient): Promise<void> {
   await client.hello();
+  await client.configure({ instanceId: "bench", env: {} }); // built images await their configure (what `up` sends)
   await client.waitForReady(120_000);
 }
 

@@ -44,3 +44,16 @@ test("content keys separate their parts", () => {
   assert.notEqual(contentKey("ab", "c"), contentKey("a", "bc"));
   assert.match(contentKey("x"), /^[0-9a-f]{64}$/);
 });
+
+test("rebuild replaces an existing entry only once the new one is complete", async () => {
+  const parent = await mkdtemp(join(tmpdir(), "mvm-cache-test-"));
+  const dir = join(parent, "entry");
+  assert.equal(await buildOnce(dir, async (tmp) => writeFile(join(tmp, "out"), "one")), true);
+  assert.equal(await buildOnce(dir, async () => assert.fail("a present entry is not rebuilt")), false);
+  await assert.rejects(buildOnce(dir, async () => { throw new Error("boom"); }, { rebuild: true }), /boom/);
+  assert.equal(await readFile(join(dir, "out"), "utf8"), "one", "a failed rebuild keeps the old entry");
+  assert.equal(await buildOnce(dir, async (tmp) => writeFile(join(tmp, "out"), "two"), { rebuild: true }), true);
+  assert.equal(await readFile(join(dir, "out"), "utf8"), "two");
+  assert.deepEqual(await readdir(parent), ["entry"]);
+  await rm(parent, { recursive: true });
+});

@@ -26,6 +26,8 @@ export interface BuildOnceOptions {
   lockWaitMs?: number;
   /** Told when this process waits for another one's build. */
   onWait?: (holderPid: number) => void;
+  /** Build even if `finalDir` exists (`--no-cache`); the old entry is replaced only once the new one is complete. */
+  rebuild?: boolean;
 }
 
 const POLL_MS = 500;
@@ -43,14 +45,16 @@ function isAlive(pid: number): boolean {
  * Makes `finalDir` exist exactly once across processes: if absent, takes `finalDir.lock`, runs
  * `build(tmpDir)` into a sibling temp dir and publishes it with one rename, so readers never see a
  * half-written entry. A concurrent caller waits for the holder; a lock left by a dead process is taken over.
+ * Resolves true when this call built the entry, false when it was already there (or another process built it).
  */
-export async function buildOnce(finalDir: string, build: (tmpDir: string) => Promise<void>, opts: BuildOnceOptions = {}): Promise<void> {
-  if (existsSync(finalDir)) return;
+export async function buildOnce(finalDir: string, build: (tmpDir: string) => Promise<void>, opts: BuildOnceOptions = {}): Promise<boolean> {
+  const present = () => !opts.rebuild && existsSync(finalDir);
+  if (present()) return false;
   const lockPath = `${finalDir}.lock`;
   const deadline = Date.now() + (opts.lockWaitMs ?? 30 * 60_000);
   await mkdir(join(finalDir, ".."), { recursive: true });
   for (;;) {
-    if (existsSync(finalDir)) return;
+    if (present()) return false;
     try {
       const fh = await open(lockPath, "wx");
       await fh.writeFile(String(process.pid));
@@ -77,13 +81,17 @@ export async function buildOnce(finalDir: string, build: (tmpDir: string) => Pro
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   const tmpDir = `${finalDir}.tmp-${process.pid}`;
+  const oldDir = `${finalDir}.old-${process.pid}`;
   try {
-    if (existsSync(finalDir)) return;
+    if (present()) return false;
     await rm(tmpDir, { recursive: true, force: true });
     await mkdir(tmpDir, { recursive: true });
     await build(tmpDir);
+    if (existsSync(finalDir)) await rename(finalDir, oldDir);
     await rename(tmpDir, finalDir);
+    return true;
   } finally {
+    await rm(oldDir, { recursive: true, force: true });
     await rm(tmpDir, { recursive: true, force: true });
     await rm(lockPath, { force: true });
   }

@@ -8,6 +8,8 @@ export interface RunCommandOptions {
   onLine?: (line: string) => void;
   /** Bytes written to the command's stdin, if any. */
   input?: Buffer | string;
+  /** Aborting (Ctrl-C in mvmctl) sends the command SIGTERM and rejects with BUILD_INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 /** How many trailing output lines a failure message quotes. */
@@ -19,7 +21,13 @@ const TAIL_LINES = 30;
  */
 export function runCommand(cmd: string, args: readonly string[], opts: RunCommandOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    if (opts.signal?.aborted) {
+      reject(new MvmError("BUILD_INTERRUPTED", `interrupted before ${cmd} started`));
+      return;
+    }
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd, env: opts.env ?? process.env, signal: opts.signal, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     const stdout: Buffer[] = [];
     const tail: string[] = [];
     const partial = { out: "", err: "" };
@@ -35,10 +43,12 @@ export function runCommand(cmd: string, args: readonly string[], opts: RunComman
     };
     child.stdout?.on("data", onData("out"));
     child.stderr?.on("data", onData("err"));
-    child.on("error", (err) =>
-      reject(new MvmError("BUILD_COMMAND_FAILED", `could not start ${cmd}: ${err.message}`, `install ${cmd} or put it on PATH`, { cause: err })),
-    );
+    child.on("error", (err) => {
+      if (err.name === "AbortError") return; // the close event below reports it
+      reject(new MvmError("BUILD_COMMAND_FAILED", `could not start ${cmd}: ${err.message}`, `install ${cmd} or put it on PATH`, { cause: err }));
+    });
     child.on("close", (code, signal) => {
+      if (opts.signal?.aborted) return reject(new MvmError("BUILD_INTERRUPTED", `interrupted while ${cmd} was running`));
       if (code === 0) return resolve(Buffer.concat(stdout).toString("utf8"));
       for (const rest of [partial.out, partial.err]) if (rest) tail.push(rest);
       const how = signal ? `was killed by ${signal}` : `exited with ${code}`;

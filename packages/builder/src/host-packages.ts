@@ -23,17 +23,16 @@ export function hostPackages(purpose?: HostPackagePurpose): string[] {
   return rows.filter(([, p]) => !purpose || (p ?? "").split(",").includes(purpose)).map(([name]) => name as string);
 }
 
-/** The packages among `names` that dpkg does not report as installed. */
+/** The packages among `names` that dpkg does not report as installed (one dpkg-query for all of them). */
 export async function missingHostPackages(names: readonly string[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const name of names) {
-    const status = await execFileP("dpkg-query", ["-W", "-f=${db:Status-Abbrev}", name]).then(
-      (r) => r.stdout,
-      () => "",
-    );
-    if (!status.startsWith("ii")) missing.push(name);
-  }
-  return missing;
+  if (names.length === 0) return [];
+  // dpkg-query exits 1 when a name is unknown but still prints the rest; unknown ones are simply absent.
+  const out = await execFileP("dpkg-query", ["-W", "-f=${Package} ${db:Status-Abbrev}\n", ...names]).then(
+    (r) => r.stdout,
+    (err: { stdout?: string }) => err.stdout ?? "",
+  );
+  const installed = new Set(out.split("\n").filter((l) => / ii/.test(l)).map((l) => l.split(" ")[0]?.split(":")[0]));
+  return names.filter((n) => !installed.has(n));
 }
 
 /**

@@ -18,3 +18,5 @@ export * from "./agent/agent-binary.ts";
 export * from "./home.ts";
 export * from "./registry/manifest.ts";
 export * from "./registry/registry.ts";
+export * from "./file-hash.ts";
+export * from "./image/index.ts";

@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// mvmctl is written in TypeScript and runs on Node 20 without a build step: tsx's loader compiles on import.
-import { register } from "tsx/esm/api";
+// mvmctl runs the bundle in dist/ (`npm run build`, which `npm ci` runs), so it starts like `node` does.
+// MVMCTL_FROM_SOURCE=1 runs the TypeScript sources through tsx instead (the test suite runs the CLI tests both ways).
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/main.ts");
+if (process.env.MVMCTL_FROM_SOURCE === "1") {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/main.ts");
+} else if (existsSync(new URL("../dist/main.js", import.meta.url))) {
+  await import("../dist/main.js");
+} else {
+  process.stderr.write("error: mvmctl is not built: run `npm run build` in the mvm checkout (npm ci does it)\n");
+  process.exit(1);
+}

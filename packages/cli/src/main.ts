@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { MvmError } from "@mvm/ir";
+// The error class alone: @mvm/ir's entry loads zod and every schema, which most commands never need.
+import { MvmError } from "@mvm/ir/errors";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
 
@@ -22,6 +23,22 @@ program
   .action(async (file, flags) => (await import("./commands/compile.ts")).compileCommand(file, flags));
 
 program
+  .command("build")
+  .description("Build a bootable image from a compile output (mvmctl compile --out DIR) or straight from an app file, and register it by name")
+  .argument("<dir-or-app-file>", "the compile output directory, or an app file (.py, .ts, ...) to compile first")
+  .option("--no-cache", "rebuild every layer instead of reusing cached ones")
+  .option("--strict", "refuse a substitute runtime version (e.g. Python 3.13 for 3.12) instead of warning")
+  .option("--json", "print a JSON summary on stdout")
+  .action(async (target, flags) => (await import("./commands/build.ts")).buildCommand(target, flags, `mvmctl ${packageVersion()}`));
+
+program
+  .command("images")
+  .alias("ls")
+  .description("List the built apps: name, size, when built, ir_hash prefix, runtime")
+  .option("--json", "print the list as JSON")
+  .action(async (flags) => (await import("./commands/images.ts")).imagesCommand(flags));
+
+program
   .command("kernel")
   .description("Find or build the guest kernel (once per machine; about 3 minutes on 2 cores) and print its path")
   .option("--json", "print {vmlinux, flavour, initrd?, origin} as JSON")
@@ -32,6 +49,10 @@ program
   .description("Check this host: TypeScript runner, python3, QEMU, accelerator, kernel, compilers")
   .option("--json", "print the checks as JSON")
   .action(async (flags) => (await import("./commands/doctor.ts")).doctorCommand(flags));
+
+// Verbs with subcommands define their tree here; each action loads its stage only when it runs.
+(await import("./commands/secret.ts")).defineSecret(program);
+(await import("./commands/egress.ts")).defineEgress(program);
 
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -46,7 +67,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    reportError(err);
+    await reportError(err);
     if (err instanceof MvmError && err.code === "RUN_TIMEOUT") return EXIT.TIMEOUT;
     return EXIT.FAILED;
   }

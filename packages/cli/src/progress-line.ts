@@ -4,7 +4,7 @@ import { throttleProgress, type ProgressEvent } from "@mvm/builder";
  * Shows a long build on stderr: one line rewritten in place on a terminal; elsewhere (CI logs) a line per
  * phase plus a heartbeat every 15 s, so minutes of `make` output don't flood the log.
  */
-export function progressLine(label: string): { update: (e: ProgressEvent) => void; done: () => void } {
+export function progressLine(label: string): { update: (e: ProgressEvent) => void; print: (line: string) => void; done: () => void } {
   const started = Date.now();
   const isTty = process.stderr.isTTY === true;
   const render = (e: ProgressEvent) => {
@@ -20,6 +20,10 @@ export function progressLine(label: string): { update: (e: ProgressEvent) => voi
         return;
       }
       logLine(e);
+    },
+    /** A whole line of output (e.g. a build log line) above the progress line, which the next update redraws. */
+    print(line) {
+      process.stderr.write(`${isTty ? "\r\x1b[2K" : ""}${line}\n`);
     },
     done() {
       if (isTty) process.stderr.write("\r\x1b[2K");

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { renderDiagnostic } from "@mvm/compiler";
-import { MvmError } from "@mvm/ir";
+import { MvmError } from "@mvm/ir/errors";
 import pc from "picocolors";
 
 /** stderr lines: notices, warnings and errors. stdout carries only a command's result (e.g. IR bytes). */
@@ -9,7 +8,7 @@ export function notice(line: string): void {
 }
 
 /** Prints an error as a diagnostic with a code frame when it points into a readable file. */
-export function reportError(err: unknown): void {
+export async function reportError(err: unknown): Promise<void> {
   if (!(err instanceof MvmError)) {
     process.stderr.write(`${pc.red("error")}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return;
@@ -22,5 +21,7 @@ export function reportError(err: unknown): void {
       text = undefined;
     }
   }
+  // The code frame renderer lives with the compiler; loading it only on an error keeps every start cheap.
+  const { renderDiagnostic } = await import("@mvm/compiler");
   process.stderr.write(`${renderDiagnostic(err, text)}\n`);
 }

@@ -10,6 +10,11 @@ export const SCHEMA_VERSION = "0.1";
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const SECRET_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/**
+ * An origin a secret may be released to: scheme, lowercase host (DNS name, IPv4 or bracketed IPv6) and an
+ * optional port; no path, no trailing slash. `http://` only when written so (local test servers).
+ */
+export const ORIGIN_PATTERN = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[1-9][0-9]{0,4})?$/;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
@@ -77,6 +82,8 @@ export const EnvValue = z.discriminatedUnion("kind", [
       name: z.string().regex(SECRET_NAME_PATTERN),
       // Recorded as `var ?? name`, exactly as the original mvm does; never validated as a variable name.
       mount: z.strictObject({ kind: z.literal("env"), var: z.string() }),
+      /** Origins the declaration asks the operator to allow; only the operator's allowlist releases (omitted when empty). */
+      hosts: z.array(z.string().regex(ORIGIN_PATTERN)).min(1).optional(),
     }),
   }),
 ]);

@@ -5,3 +5,4 @@
 export * from "./doctor.ts";
 export * from "./channel/index.ts";
 export { hostAccelerator, kvmBootCheck } from "./kvm-boot-check.ts";
+export * from "./secrets/index.ts";

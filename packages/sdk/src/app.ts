@@ -1,5 +1,6 @@
 import { lowerApp, MvmError, type DeclValue } from "@mvm/ir";
 import { userCallSite } from "./call-site.ts";
+import { inGuest } from "./guest-mode.ts";
 import { located, type Helper, type HookSpec } from "./helpers.ts";
 import { sdkState } from "./state.ts";
 
@@ -21,11 +22,13 @@ export interface AppOptions {
 /**
  * Declares the microVM app. `name` and `entrypoint` are required in TypeScript (an arrow function has no
  * name at run time). Returns a wrapper that hands back the function unchanged, so it still works locally.
+ * Inside an mvm image (`MVM_SDK_MODE=guest`) nothing is recorded or checked: the function comes straight back.
  * @example
  *   export const greet = mvm.app({ name: "hello-app", image: mvm.python_image({ python: "3.12" }),
  *     entrypoint: mvm.entrypoint_function({ module: "app", function: "greet" }) })((name: string) => `hello ${name}`);
  */
 export function app(options: AppOptions): <F extends (...args: never[]) => unknown>(fn: F) => F {
+  if (inGuest()) return (fn) => fn;
   const site = userCallSite();
   const state = sdkState();
   located(() => {

@@ -1,17 +1,19 @@
 import { writeFileSync, writeSync } from "node:fs";
 import { canonicalDocument, MvmError, validateWorkload, workloadOf } from "@mvm/ir";
 import { userCallSite } from "./call-site.ts";
+import { inGuest } from "./guest-mode.ts";
 import { sdkState } from "./state.ts";
 
 /**
  * Prints the declared app's Workload IR as canonical JSON and one newline — to `MVM_SDK_OUT_PATH` when
- * set, else stdout. One IR per process: a second call does nothing.
+ * set, else stdout. One IR per process: a second call does nothing, and inside an mvm image (`MVM_SDK_MODE=guest`)
+ * no call does.
  * @example
  *   mvm.emitJson(); // last line of app.ts; run with `npx tsx app.ts`
  */
 export function emitJson(): void {
   const state = sdkState();
-  if (state.emitted) return;
+  if (state.emitted || inGuest()) return;
   if (!state.app) {
     throw new MvmError("DECL_NO_APP", "emitJson() was called before any mvm.app(...) declaration", "declare the app with mvm.app({...})(fn) first").at(userCallSite());
   }

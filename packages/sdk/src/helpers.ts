@@ -2,11 +2,14 @@
  * The helper allowlist, in TypeScript's spellings: each helper exists under its snake_case name and,
  * where that differs, its camelCase one. Option keys are snake_case everywhere (`memory_mb`).
  */
-import { callHelperTs, MvmError, type DeclValue, type HelperValue } from "@mvm/ir";
+import { callHelperTs, MvmError, type DeclValue } from "@mvm/ir";
 import { userCallSite } from "./call-site.ts";
 
-/** An opaque helper result; pass it to `app({...})`. */
-export type Helper = HelperValue;
+declare const helperBrand: unique symbol;
+/** An opaque helper result; pass it to `app({...})`. (Opaque so the published types need nothing of mvm's internals.) */
+export interface Helper {
+  readonly [helperBrand]: "mvm helper";
+}
 export type HookCommand = string | string[] | Helper;
 export type HookSpec = string | Helper | HookCommand[];
 
@@ -21,7 +24,8 @@ export function located<T>(run: () => T): T {
 }
 
 /** Every argument the caller passed goes to the shared lowering, so extra ones are refused as the compiler refuses them. */
-const call = (name: string, args: IArguments): Helper => located(() => callHelperTs(name, withoutTrailingUndefined([...args] as DeclValue[])));
+const call = (name: string, args: IArguments): Helper =>
+  located(() => callHelperTs(name, withoutTrailingUndefined([...args] as DeclValue[]))) as unknown as Helper;
 
 /** The app's code: a directory (relative to the app file) plus gitignore-style include/exclude globs. */
 export function local_path(path: string, options?: { include?: string[]; exclude?: string[] }): Helper {
@@ -47,8 +51,12 @@ export function resources(options?: { cpu?: number; cpu_cores?: number; memory_m
 export function network(options?: { mode?: "none" | "bridge" | "host"; ports?: { guest: number; host?: number; proto?: "tcp" | "udp" }[] }): Helper {
   return call("network", arguments);
 }
-/** A host-held secret; the guest sees only an opaque token in `var` (default: the secret's name). */
-export function secret(name: string, options?: { var?: string }): Helper {
+/**
+ * A host-held secret; the guest sees only an opaque token in `var` (default: the secret's name). `hosts`
+ * lists origins (`"https://api.example.com"`) the app asks the operator to allow; only the operator's
+ * allowlist (`mvmctl secret allow`) releases the value.
+ */
+export function secret(name: string, options?: { var?: string; hosts?: string[] }): Helper {
   return call("secret", arguments);
 }
 /** A literal env value, for parity with `secret(...)`. */

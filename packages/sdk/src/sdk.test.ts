@@ -90,3 +90,10 @@ test("emit mode with no app declared fails with DECL_NO_APP", () => {
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /error\[DECL_NO_APP\]/);
 });
+
+test("inside an mvm image (MVM_SDK_MODE=guest) app() hands the function back unchecked and emitting prints nothing", () => {
+  const twice = DECLARE + DECLARE.replace("export const greet", "export const again");
+  const r = run(HEADER + twice + 'mvm.emitJson();\nconsole.log(greet("ari"));\n', { MVM_SDK_MODE: "guest" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "hello ari\n");
+});

@@ -41,6 +41,8 @@ export interface VmSpec {
   kernel: GuestKernelSpec;
   /** A raw ext4 image attached read-only as the root disk (/dev/vda); omit to run from the initramfs. */
   rootfs?: string;
+  /** Attach `rootfs` writable and mount it `rw` (the builder VM that runs before_build); default read-only. */
+  rootfsWritable?: boolean;
   /** Path of the init program on the root disk; default `/init`. */
   init?: string;
   cpus: number;

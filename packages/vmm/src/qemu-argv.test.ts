@@ -46,6 +46,14 @@ test("cmdline under TCG carries tsc_early_khz, no_timer_check, noapictimer and t
   ]);
 });
 
+test("a writable root (the builder VM) drops readonly=on and mounts rw; the default stays read-only", () => {
+  const spec: VmSpec = { ...base, rootfsWritable: true };
+  assert.deepEqual(values(qemuArgv(spec, tcg, null), "-drive"), ["id=root,file=/img/root.ext4,format=raw,if=none"]);
+  const words = kernelCmdline(spec, tcg, null);
+  assert.ok(words.includes("rw") && !words.includes("ro"), words.join(" "));
+  assert.ok(kernelCmdline(base, tcg, null).includes("ro"));
+});
+
 test("Debian cloud kernel keeps ACPI, skips noapictimer, adds cryptomgr.notests and its initrd", () => {
   const spec: VmSpec = { ...base, kernel: { path: "/k/cloud", flavour: "debian-cloud", initrd: "/k/initrd.cpio" } };
   const argv = qemuArgv(spec, tcg, 1000);

@@ -58,7 +58,7 @@ export function kernelCmdline(spec: VmSpec, accel: AcceleratorChoice, tscKhz: nu
   }
   // Debian kernels spend ~160 ms in crypto self-tests; ours has them compiled out.
   if (spec.kernel.flavour === "debian-cloud") words.push("cryptomgr.notests");
-  if (spec.rootfs) words.push("root=/dev/vda", "ro", "rootfstype=ext4", `init=${spec.init ?? "/init"}`);
+  if (spec.rootfs) words.push("root=/dev/vda", spec.rootfsWritable ? "rw" : "ro", "rootfstype=ext4", `init=${spec.init ?? "/init"}`);
   if (spec.network.mode === "user") words.push(`ip=${SLIRP_GUEST_IP}`);
   words.push(...(spec.kernelArgs ?? []));
   return words;
@@ -85,7 +85,7 @@ export function qemuArgv(spec: VmSpec, accel: AcceleratorChoice, tscKhz: number 
   ];
   if (spec.rootfs) {
     argv.push(
-      "-drive", `id=root,file=${optValue(spec.rootfs)},format=raw,if=none,readonly=on`,
+      "-drive", `id=root,file=${optValue(spec.rootfs)},format=raw,if=none${spec.rootfsWritable ? "" : ",readonly=on"}`,
       "-device", "virtio-blk-device,drive=root",
     );
   }

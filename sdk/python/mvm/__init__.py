@@ -32,10 +32,11 @@ from ._helpers import (
 )
 from ._location import frame_location as _frame_location
 from ._location import located as _located
+from ._web import WebResponse, web_fetch, web_search
 
 __all__ = [
     "app", "local_path", "python_image", "node_image", "nix_packages", "resources", "network", "secret",
-    "literal", "hook", "entrypoint_function", "addon", "emit_json", "MvmError",
+    "literal", "hook", "entrypoint_function", "addon", "emit_json", "MvmError", "web_fetch", "web_search", "WebResponse",
 ]
 
 

@@ -11,12 +11,14 @@ from ._canonical import canonical_document
 from ._declaration.app import workload_of
 from ._errors import MvmError, SourceLocation
 from ._exit_status import ScriptOutcome, find_main_frame, watch_script
+from ._guest_mode import in_guest
 from ._state import STATE
 
 
 def emit(location: SourceLocation | None) -> None:
-    """Prints the declared app's IR once per process: to MVM_SDK_OUT_PATH when set, else stdout."""
-    if STATE.emitted:
+    """Prints the declared app's IR once per process: to MVM_SDK_OUT_PATH when set, else stdout; nothing inside
+    an mvm image (``MVM_SDK_MODE=guest``)."""
+    if STATE.emitted or in_guest():
         return
     if STATE.app is None:
         raise MvmError("DECL_NO_APP", "no app was declared before the IR was emitted",

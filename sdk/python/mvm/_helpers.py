@@ -48,7 +48,9 @@ def network(*args: Any, **kwargs: Any) -> HelperValue:
 
 
 def secret(*args: Any, **kwargs: Any) -> HelperValue:
-    """``secret(name, var=None)``: a host-held secret; the guest sees only an opaque token in its env var."""
+    """``secret(name, var=None, hosts=None)``: a host-held secret; the guest sees only an opaque token in its env
+    var. ``hosts`` lists origins (``"https://api.example.com"``) the app asks the operator to allow; only the
+    operator's allowlist (``mvmctl secret allow``) releases the value."""
     return _call("secret", args, kwargs)
 
 

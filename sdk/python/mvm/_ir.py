@@ -14,6 +14,8 @@ SCHEMA_VERSION = "0.1"
 APP_NAME_PATTERN = re.compile("[a-z][a-z0-9-]{0,62}")
 ENV_KEY_PATTERN = re.compile("[A-Za-z_][A-Za-z0-9_]*")
 SECRET_NAME_PATTERN = re.compile("[a-z0-9][a-z0-9._-]{0,62}")
+ORIGIN_PATTERN = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[1-9][0-9]{0,4})?")
 
 HOOK_PHASES = ("before_build", "before_start", "after_start", "before_stop")
 
@@ -69,6 +71,7 @@ class SecretMount(TypedDict):
 class SecretRef(TypedDict):
     name: str
     mount: SecretMount
+    hosts: NotRequired[list[str]]
 
 
 class LiteralValue(TypedDict):

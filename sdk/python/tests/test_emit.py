@@ -140,3 +140,11 @@ def test_the_seed_example_prints_exactly_one_ir():
     workload = single_document(done.stdout)
     assert workload["id"] == "hello-app"
     assert workload["apps"][0]["hooks"]["after_start"] == [{"kind": "argv", "argv": ["curl", "-fsS", "http://127.0.0.1:8080/health"]}]
+
+
+def test_inside_an_image_app_returns_the_function_unchecked_and_emitting_prints_nothing(run_script):
+    # MVM_SDK_MODE=guest is what every built image sets; a second app would otherwise be DECL_SECOND_APP.
+    source = APP + APP.replace("def greet", "def again").replace("import mvm\n", "") + 'mvm.emit_json()\nprint(greet("ari"))\n'
+    run = run_script(source, env={"MVM_SDK_MODE": "guest"})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == b"hello ari\n"

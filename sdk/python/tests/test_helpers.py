@@ -136,7 +136,7 @@ def test_helper_results_are_opaque_and_read_only():
     ("gpu", "the helpers are: local_path, python_image"),
     ("localPath", "in Python it is spelled local_path"),
     ("entrypointFunction", "in Python it is spelled entrypoint_function"),
-    ("web_fetch", "the helpers are:"),
+    ("web_scrape", "the helpers are:"),
 ])
 def test_unknown_helpers_are_mvm_errors_not_attribute_errors(name, hint):
     with pytest.raises(MvmError) as caught:
@@ -153,7 +153,7 @@ def test_private_and_dunder_lookups_stay_attribute_errors():
 def test_public_surface():
     assert sorted(mvm.__all__) == sorted([
         "app", "local_path", "python_image", "node_image", "nix_packages", "resources", "network", "secret",
-        "literal", "hook", "entrypoint_function", "addon", "emit_json", "MvmError",
+        "literal", "hook", "entrypoint_function", "addon", "emit_json", "MvmError", "web_fetch", "web_search", "WebResponse",
     ])
     for name in mvm.__all__:
         assert getattr(mvm, name) is not None

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MvmError } from "@mvm/ir";
-import { debianMirrorLines, hostDebianCodename, parseDeb822Sources, parseOneLineSources } from "./apt-sources.ts";
+import { debianSuiteMirrorLines, hostDebianCodename, parseDeb822Sources, parseOneLineSources } from "./apt-sources.ts";
 
 // Placeholder hosts: the real mirror is always read from the host's own configuration.
 const DEB822 = `Types: deb
@@ -42,16 +42,22 @@ test("one-line sources.list: deb lines with options; deb-src and comments ignore
   assert.deepEqual(sources, [{ uri: "http://mirror.example/debian", suites: ["bookworm"], components: ["main", "contrib"], signedBy: "/k.gpg" }]);
 });
 
-test("mirror lines keep only the release's suites, for mmdebstrap", () => {
-  assert.deepEqual(debianMirrorLines("bookworm", parseDeb822Sources(DEB822)), [
-    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian bookworm main",
-    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian bookworm-updates main",
-    "deb http://mirror.example/debian-security bookworm-security main contrib",
+test("a released suite gets the host's archive and security mirrors, pointed at that suite, for mmdebstrap", () => {
+  assert.deepEqual(debianSuiteMirrorLines({ suite: "trixie", released: true }, parseDeb822Sources(DEB822), "bookworm"), [
+    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian trixie main",
+    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian trixie-updates main",
+    "deb http://mirror.example/debian-security trixie-security main contrib",
   ]);
 });
 
-test("no source for the release is a coded error", () => {
-  assert.throws(() => debianMirrorLines("trixie", parseDeb822Sources(DEB822)), (e: unknown) => e instanceof MvmError && e.code === "BUILD_APT_SOURCES");
+test("sid has no -updates or -security suites; third-party sources are never borrowed", () => {
+  const lines = debianSuiteMirrorLines({ suite: "sid", released: false }, parseDeb822Sources(DEB822), "bookworm");
+  assert.deepEqual(lines, ["deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian sid main"]);
+});
+
+test("a host without a source for its own release is a coded error", () => {
+  assert.throws(() => debianSuiteMirrorLines({ suite: "trixie", released: true }, parseDeb822Sources(DEB822), "noble"),
+    (e: unknown) => e instanceof MvmError && e.code === "BUILD_APT_SOURCES" && /noble/.test(e.message));
 });
 
 test("the codename comes from os-release", () => {

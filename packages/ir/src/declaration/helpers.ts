@@ -3,7 +3,7 @@
  * the one parameter that may be given positionally (if any), the keywords it takes, and how its
  * arguments lower to an IR fragment. Both SDKs and the static compiler call helpers through here.
  */
-import { APP_NAME_PATTERN, SECRET_NAME_PATTERN } from "../schema.ts";
+import { APP_NAME_PATTERN, ORIGIN_PATTERN, SECRET_NAME_PATTERN } from "../schema.ts";
 import {
   expectBoolean, expectInteger, expectKnownKeys, expectObject, expectPattern, expectString, expectStringList, given,
 } from "./checks.ts";
@@ -92,12 +92,14 @@ const SPECS: readonly HelperSpec[] = [
     },
   },
   {
-    name: "secret", positional: "name", params: ["name", "var"], required: ["name"],
+    name: "secret", positional: "name", params: ["name", "var", "hosts"], required: ["name"],
     lower: (kw) => {
       const name = expectPattern(expectString(kw.name, ["name"]), SECRET_NAME_PATTERN, ["name"], "secret name");
       // `var ?? name`, exactly as the original mvm records it; not validated as a variable name.
       const envVar = given(kw.var) ? expectString(kw.var, ["var"]) : name;
-      return { kind: "env", value: { kind: "secret_ref", ref: { name, mount: { kind: "env", var: envVar } } } };
+      const hosts = given(kw.hosts) ? lowerOrigins(kw.hosts) : [];
+      const ref = { name, mount: { kind: "env" as const, var: envVar }, ...(hosts.length ? { hosts } : {}) };
+      return { kind: "env", value: { kind: "secret_ref", ref } };
     },
   },
   {
@@ -135,6 +137,19 @@ function image(packages: string[]): HelperResult {
 
 function extraPackages(kw: Kwargs): string[] {
   return given(kw.packages) ? expectStringList(kw.packages, ["packages"]) : [];
+}
+
+/** Requested origins, as written, each checked; duplicates are an error (they would mean a typo). */
+function lowerOrigins(value: DeclValue): string[] {
+  const origins = expectStringList(value, ["hosts"]);
+  origins.forEach((origin, i) => {
+    if (!ORIGIN_PATTERN.test(origin)) {
+      throw declError("DECL_BAD_ARGUMENT", `${JSON.stringify(origin)} is not an origin`, ["hosts", i], 'write "https://host" or "https://host:port": lowercase, no path, no trailing slash');
+    }
+    if (Number(/:(\d+)$/.exec(origin)?.[1] ?? 1) > 65535) throw declError("DECL_BAD_ARGUMENT", `the port of ${JSON.stringify(origin)} is above 65535`, ["hosts", i]);
+    if (origins.indexOf(origin) !== i) throw declError("DECL_BAD_ARGUMENT", `${JSON.stringify(origin)} is listed twice`, ["hosts", i]);
+  });
+  return origins;
 }
 
 function lowerPorts(value: DeclValue) {
@@ -196,6 +211,11 @@ export function callHelper(name: string, positional: readonly DeclValue[], kwarg
     if (!given(kw[key])) throw declError("DECL_MISSING_KWARG", `${spec.name} needs ${key}`, [key]);
   }
   return new HelperValue(spec.name, spec.lower(kw));
+}
+
+/** Each helper's parameter names in order (the Python SDK mirrors this table; a test holds it to it). */
+export function helperParams(): Record<string, readonly string[]> {
+  return Object.fromEntries(SPECS.map((s) => [s.name, s.params]));
 }
 
 /** A helper's TypeScript calling convention: whether it takes a positional first value and an options object. */

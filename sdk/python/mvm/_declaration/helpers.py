@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .._canonical import json_string
-from .._ir import APP_NAME_PATTERN, HOOK_PHASES, SECRET_NAME_PATTERN, Port
+from .._ir import APP_NAME_PATTERN, HOOK_PHASES, ORIGIN_PATTERN, SECRET_NAME_PATTERN, Port
 from .checks import (
     expect_boolean, expect_dict, expect_integer, expect_known_keys, expect_pattern, expect_string,
     expect_string_list, given,
@@ -116,7 +116,26 @@ def _secret(kw: Kwargs) -> Any:
     name = expect_pattern(expect_string(kw.get("name"), ["name"]), SECRET_NAME_PATTERN, ["name"], "secret name")
     # `var ?? name`, exactly as the original mvm records it; not validated as a variable name.
     env_var = expect_string(kw["var"], ["var"]) if given(kw.get("var")) else name
-    return {"kind": "secret_ref", "ref": {"name": name, "mount": {"kind": "env", "var": env_var}}}
+    hosts = _origins(kw["hosts"]) if given(kw.get("hosts")) else []
+    ref: dict[str, Any] = {"name": name, "mount": {"kind": "env", "var": env_var}}
+    if hosts:
+        ref["hosts"] = hosts
+    return {"kind": "secret_ref", "ref": ref}
+
+
+def _origins(value: Any) -> list[str]:
+    """Requested origins, as written, each checked; duplicates are an error (they would mean a typo)."""
+    origins = expect_string_list(value, ["hosts"])
+    for i, origin in enumerate(origins):
+        if not ORIGIN_PATTERN.fullmatch(origin):
+            raise decl_error("DECL_BAD_ARGUMENT", f"{json_string(origin)} is not an origin", ["hosts", i],
+                             'write "https://host" or "https://host:port": lowercase, no path, no trailing slash')
+        port = re.search(r":(\d+)$", origin)
+        if port and int(port.group(1)) > 65535:
+            raise decl_error("DECL_BAD_ARGUMENT", f"the port of {json_string(origin)} is above 65535", ["hosts", i])
+        if origins.index(origin) != i:
+            raise decl_error("DECL_BAD_ARGUMENT", f"{json_string(origin)} is listed twice", ["hosts", i])
+    return origins
 
 
 def _literal(kw: Kwargs) -> Any:
@@ -148,7 +167,7 @@ SPECS: tuple[HelperSpec, ...] = (
     HelperSpec("nix_packages", "image", ("packages",), _nix_packages, ("packages",), "packages", "nixPackages"),
     HelperSpec("resources", "resources", ("cpu_cores", "cpu", "memory_mb", "rootfs_size_mb"), _resources),
     HelperSpec("network", "network", ("mode", "ports"), _network),
-    HelperSpec("secret", "env", ("name", "var"), _secret, ("name",), "name"),
+    HelperSpec("secret", "env", ("name", "var", "hosts"), _secret, ("name",), "name"),
     HelperSpec("literal", "env", ("value",), _literal, ("value",), "value"),
     HelperSpec("hook", "hook", ("cmd",), _hook, ("cmd",), "cmd"),
     HelperSpec("entrypoint_function", "entrypoint", ("module", "function", "primary"), _entrypoint_function,
