@@ -160,6 +160,7 @@ static void handle_chunk(const jval *f, int nested) {
 
 static int chunk_depth; /* a reassembled message may not itself be a chunk */
 
+/* PROTOCOL.md §Frames (agent reading host frames), then §Messages by type. */
 void dispatch_host_frame(const char *body, size_t len) {
   jdoc doc;
   char err[160], msg[256];
@@ -188,7 +189,7 @@ void dispatch_host_frame(const char *body, size_t len) {
     send_error(id, MVM_ERR_PAYLOAD_TOO_LARGE, "the message has more JSON values than MAX_MESSAGE_VALUES or MAX_MESSAGE_CONTAINERS");
   } else if (json_str_is(type, MVM_HOST_HELLO)) {
     handle_hello(id, f);
-  } else if (json_str_is(type, MVM_HOST_PING)) {
+  } else if (json_str_is(type, MVM_HOST_PING)) { /* §Messages ping */
     snprintf(msg, sizeof msg, ",\"uptime_ms\":%lld", uptime_ms());
     reply_simple(id, MVM_GUEST_PONG, msg);
   } else if (json_str_is(type, MVM_HOST_INVOKE)) {

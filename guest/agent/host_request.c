@@ -23,6 +23,7 @@ static void answer_runner(long long rid, const char *code, const char *message) 
   sb_free(&err);
 }
 
+/* PROTOCOL.md §Runner framing host_request → §Messages host_request (guest → host) */
 void host_request_from_runner(const jdoc *doc, const jval *f, char **body) {
   long long rid;
   if (!json_get_int(f, "rid", 1, MVM_MAX_ID, &rid)) return logf_("runner sent a host_request without a valid rid");
@@ -61,6 +62,7 @@ void host_request_from_runner(const jdoc *doc, const jval *f, char **body) {
   msg_send(m);
 }
 
+/* PROTOCOL.md §Messages host_response → §Runner framing host_response */
 int host_response_from_host(const jval *f) {
   long long gid;
   if (!json_get_int(f, "id", 1, MVM_MAX_ID, &gid)) return 0;

@@ -135,6 +135,7 @@ static void finish_shutdown(int ran, const job *j) {
   A.exit_now = 2;
 }
 
+/* PROTOCOL.md §Messages shutdown */
 void lifecycle_shutdown(long long id) {
   if (A.state == ST_STOPPING) return send_error(id, MVM_ERR_BUSY, "a shutdown is already running");
   A.state = ST_STOPPING;

@@ -142,6 +142,7 @@ static void note_first_start(void) {
   A.before_start_ms = before < 0 ? 0 : before > total ? total : before;
 }
 
+/* PROTOCOL.md §Runner framing: one frame from the runner */
 static void on_runner_frame(void *ctx, frame_event ev, char **body, size_t len) {
   (void)ctx;
   if (ev != FRAME_BODY) {

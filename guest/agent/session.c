@@ -61,6 +61,7 @@ static void reply_hello_ok(long long id) {
   sb_free(&b);
 }
 
+/* PROTOCOL.md §Handshake, §Sessions */
 void handle_hello(long long id, const jval *f) {
   long long lo, hi;
   const jval *nonce = json_get(f, "session");
