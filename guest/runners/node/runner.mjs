@@ -185,7 +185,7 @@ function encodeReply(id, reply) {
   if (bytes <= maxResultBytes) return text;
   const what = reply.type === "result" ? "result" : "exception";
   return JSON.stringify({ type: "error", id, code: "payload_too_large",
-    message: `the ${what} with its output is ${bytes} bytes encoded; a call may return at most ${maxResultBytes}` });
+    message: `the ${what} with its output is ${bytes} bytes encoded; a call may return at most ${maxResultBytes} (MAX_PAYLOAD less the reply's envelope)` });
 }
 
 async function runCall(id, input, name) {

@@ -209,7 +209,7 @@ def encode_reply(call_id, reply):
     if len(data) > _max_result_bytes[0]:
         return json.dumps({"type": "error", "id": call_id, "code": "payload_too_large", "message": (
             f"the {'result' if reply['type'] == 'result' else 'exception'} with its output is {len(data)} bytes "
-            f"encoded; a call may return at most {_max_result_bytes[0]}")})
+            f"encoded; a call may return at most {_max_result_bytes[0]} (MAX_PAYLOAD less the reply's envelope)")})
     return data
 
 
