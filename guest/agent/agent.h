@@ -124,6 +124,8 @@ typedef struct {
   int is_pid1;
   agent_state state;
   char fail_code[32], fail_msg[512];
+  /* The output of the last after_start attempt that ran to its end: the one cut off by the deadline has none. */
+  char probe_output[320];
   int chan_fd, chan_is_port;
   long long chan_idle_until;
   frame_reader chan_rd;

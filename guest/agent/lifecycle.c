@@ -157,9 +157,11 @@ void lifecycle_job_done(job *j) {
   case JOB_AFTER_START:
     if (A.state != ST_STARTING) return;
     if (ok) return become_ready();
+    if (!j->timed_out && (j->err.len || j->out.len))
+      snprintf(A.probe_output, sizeof A.probe_output, "%.300s", j->err.len ? j->err.p : j->out.p);
     if (now >= A.after_start_deadline)
-      return lifecycle_fail(MVM_ERR_HOOK_FAILED, "after_start did not exit 0 within %lld ms; last stderr: %.300s",
-                            A.cfg.after_start_ms, j->err.p ? j->err.p : "");
+      return lifecycle_fail(MVM_ERR_HOOK_FAILED, "after_start did not exit 0 within %lld ms; last output: %s",
+                            A.cfg.after_start_ms, A.probe_output[0] ? A.probe_output : "(none)");
     A.after_start_next = now + A.cfg.after_start_interval_ms;
     return;
   case JOB_BEFORE_STOP:

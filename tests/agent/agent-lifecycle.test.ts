@@ -73,9 +73,10 @@ test("READY waits for after_start to exit 0; invokes before that are answered no
 });
 
 test("after_start that never succeeds fails start-up when its deadline passes", async () => {
-  const { client } = await start({ hooks: { after_start: [{ kind: "shell", line: "false" }] }, timeouts: { after_start_ms: 300 } });
+  const { client } = await start({ hooks: { after_start: [{ kind: "shell", line: "echo still-warming-up >&2; false" }] }, timeouts: { after_start_ms: 300 } });
   const err = await rejectsWith(client.waitForReady(20_000), "RUN_HOOK_FAILED");
   assert.match(err.message, /after_start did not exit 0 within 300 ms/);
+  assert.match(err.message, /last output: still-warming-up/, "the probe's own words, from the last attempt that ran to its end");
 });
 
 test("the seed's curl probe in after_start passes against the runner's health endpoint", async () => {

@@ -1,8 +1,7 @@
 // Hooks at run time, through mvmctl on real microVMs: an after_start that passes only when the test says so
 // (an invoke sent before then waits, and runs after — never early), and an after_start that never passes
-// (up fails with the reason and the console's last lines, and nothing keeps running). A built image polls
-// after_start for 120 s (the builder's after_start_ms), so the failing one starts first and boots beside the
-// other.
+// (up fails with the reason and the console's last lines, and nothing keeps running). The failing one is
+// built with a 20 s after_start deadline (mvmctl build --after-start-timeout) and starts first, beside the other.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { waitFor } from "@mvm/ir";
@@ -44,7 +43,7 @@ before(async () => {
   home = await tempHome("hooks");
   process.env.MVM_HOME = home;
   await buildApp(home, gatedApp);
-  await buildApp(home, failingApp);
+  await buildApp(home, failingApp, ["--after-start-timeout", "20000"]);
   failingUp = mvmctl(home, ["up", "hooks-failing", "--ready-timeout", "900"]);
 });
 after(async () => {
@@ -78,7 +77,7 @@ test("an after_start that never passes fails up with the reason and the last con
   const up = await failingUp;
   assert.equal(up.status, 1, up.stderr);
   assert.match(up.stderr, /error\[RUN_HOOK_FAILED\]: instance hooks-failing failed to start: /);
-  assert.match(up.stderr, /after_start did not exit 0 within \d+ ms/);
+  assert.match(up.stderr, /after_start did not exit 0 within 20000 ms; last output: still-not-healthy/, "the deadline given at build time");
   assert.match(up.stderr, /last console lines:/);
   const row = (await psJson(home)).find((r) => r.name === "hooks-failing");
   assert.equal(row?.state.kind, "dead");

@@ -35,12 +35,12 @@ export function mvmctl(home: string, args: string[], opts: { input?: string; cwd
  * Builds an app the way a user does: its app.py in a directory of its own, `mvmctl build app.py` into
  * `home`'s registry. Throws with the build's stderr when it fails.
  */
-export async function buildApp(home: string, appPy: string): Promise<void> {
+export async function buildApp(home: string, appPy: string, buildFlags: string[] = []): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "mvm-run-app-"));
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "app.py"), appPy);
-    const r = await mvmctl(home, ["build", join(dir, "app.py")]);
+    const r = await mvmctl(home, ["build", join(dir, "app.py"), ...buildFlags]);
     if (r.status !== 0) throw new Error(`mvmctl build failed (${r.status}):\n${r.stderr}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

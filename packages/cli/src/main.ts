@@ -3,7 +3,7 @@
  * The only place that exits the process. Commands load on demand: `compile` should not pay for QEMU code.
  */
 import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError, InvalidArgumentError } from "@commander-js/extra-typings";
 // The run verbs' modules are small (flags and printing); each loads its stage only when its action runs.
 import * as daemon from "./commands/daemon.ts";
 import * as down from "./commands/down.ts";
@@ -37,6 +37,8 @@ program
   .option("--no-cache", "rebuild every layer instead of reusing cached ones")
   .option("--strict", "refuse a substitute runtime version (e.g. Python 3.13 for 3.12) instead of warning")
   .option("--json", "print a JSON summary on stdout")
+  .option("--after-start-timeout <ms>", "how long up polls after_start before giving up (default 120000)", positiveMs(24 * 3600_000))
+  .option("--after-start-interval <ms>", "the pause between after_start attempts (default 100)", positiveMs(60_000))
   .action(async (target, flags) => (await import("./commands/build.ts")).buildCommand(target, flags, `mvmctl ${packageVersion()}`));
 
 program
@@ -62,6 +64,15 @@ program
 (await import("./commands/secret.ts")).defineSecret(program);
 (await import("./commands/egress.ts")).defineEgress(program);
 for (const verb of [up, invoke, down, ps, logs, exec, rmi, daemon]) verb.define(program);
+
+/** A flag value in milliseconds: a whole number from 1 to `max`, else a usage error naming the flag. */
+function positiveMs(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(`expected milliseconds, a whole number from 1 to ${max}`);
+    return n;
+  };
+}
 
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));

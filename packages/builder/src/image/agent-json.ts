@@ -8,8 +8,14 @@ import { parseWith, type Launch } from "@mvm/ir";
 
 /** The port the runner's /health endpoint listens on in the guest: the one the seed's after_start probe polls. */
 export const DEFAULT_HEALTH_PORT = 8080;
-/** after_start is polled this long once the module imported; TCG and a loaded host stretch a cold start. */
-const AFTER_START_MS = 120_000;
+/** after_start is polled this long once the module imported by default; TCG and a loaded host stretch a cold start. */
+export const DEFAULT_AFTER_START_MS = 120_000;
+
+/** How `up` waits for the app: the after_start deadline and the pause between attempts (`mvmctl build` flags). */
+export interface Readiness {
+  afterStartMs?: number;
+  afterStartIntervalMs?: number;
+}
 
 export interface ImageRuntimes {
   python: boolean;
@@ -29,11 +35,11 @@ export function imageEnv(launch: Launch, runtimes: ImageRuntimes): { env: Record
 }
 
 /** The agent config for the image, checked against the agent's schema (IR_INVALID naming the field otherwise). */
-export function agentConfigFor(launch: Launch, env: Record<string, string>): AgentConfig {
-  return parseWith(AgentConfig, unchecked(launch, env), "the image's agent.json (derived from launch.json)");
+export function agentConfigFor(launch: Launch, env: Record<string, string>, readiness: Readiness = {}): AgentConfig {
+  return parseWith(AgentConfig, unchecked(launch, env, readiness), "the image's agent.json (derived from launch.json)");
 }
 
-function unchecked(launch: Launch, env: Record<string, string>): AgentConfig {
+function unchecked(launch: Launch, env: Record<string, string>, readiness: Readiness): AgentConfig {
   const ep = launch.entrypoint;
   const common = {
     config_version: 1 as const,
@@ -43,7 +49,11 @@ function unchecked(launch: Launch, env: Record<string, string>): AgentConfig {
     max_inflight: 16,
     // An image is shared by every instance: each one's id and secret tokens arrive in `configure` from `up`.
     await_configure: true,
-    timeouts: { ...DEFAULT_AGENT_TIMEOUTS, after_start_ms: AFTER_START_MS },
+    timeouts: {
+      ...DEFAULT_AGENT_TIMEOUTS,
+      after_start_ms: readiness.afterStartMs ?? DEFAULT_AFTER_START_MS,
+      after_start_interval_ms: readiness.afterStartIntervalMs ?? DEFAULT_AGENT_TIMEOUTS.after_start_interval_ms,
+    },
   };
   if (ep.kind === "command") return { ...common, language: "command", entrypoint: { kind: "command", command: ep.command } };
   const runner_argv = ep.language === "python"

@@ -20,7 +20,7 @@ import { debianLayerPlan, ensureDebianBaseLayer } from "../layers/debian-base.ts
 import type { ProgressFn } from "../progress.ts";
 import { IMAGE_FILE, type ImageManifest, type LayerRecord } from "../registry/manifest.ts";
 import { appsDir, readApp, registerApp, registryStagingDir, type RegisteredApp } from "../registry/registry.ts";
-import { agentConfigFor, imageEnv } from "./agent-json.ts";
+import { agentConfigFor, imageEnv, type Readiness } from "./agent-json.ts";
 import { writeAppLayer } from "./app-layer.ts";
 import { runBuilderVm, writeBuilderScaffold } from "./before-build.ts";
 import { appLayerKey, imageKey, type ImageKeyParts } from "./build-key.ts";
@@ -35,6 +35,8 @@ export interface BuildAppOptions {
   noCache?: boolean;
   /** Refuse substitute versions instead of warning (--strict). */
   strict?: boolean;
+  /** The after_start deadline and interval baked into agent.json (--after-start-timeout, --after-start-interval). */
+  readiness?: Readiness;
   /**
    * KVM or TCG for the builder VM, decided by the caller (the CLI passes the runtime's host probe); called
    * only when the app has before_build commands.
@@ -82,7 +84,7 @@ export async function buildApp(dir: string, opts: BuildAppOptions): Promise<Buil
     if (!debianInput || debianInput.kind !== "debian") throw new MvmError("BUILD_UNKNOWN_ATTRIBUTE", "the provider resolved no base layer");
     const base = debianLayerPlan(debianInput);
     const sdks = { python: runtimes.python ? await pythonSdkTree() : undefined, node: runtimes.node ? await nodeSdkTree() : undefined };
-    const config = agentConfigFor(input.launch, env);
+    const config = agentConfigFor(input.launch, env, opts.readiness);
     const beforeBuild = input.launch.hooks.before_build;
     const keyParts: ImageKeyParts = {
       input, baseKey: base.key, nodeKey: nodeInput?.kind === "node" ? nodeLayerKey(nodeInput.major) : undefined, agentHash: agent.hash,

@@ -13,6 +13,8 @@ export interface BuildFlags {
   cache?: boolean;
   strict?: boolean;
   json?: boolean;
+  afterStartTimeout?: number;
+  afterStartInterval?: number;
 }
 
 /** The host's accelerator, probed once (a KVM test boot costs seconds), only when a builder VM needs it. */
@@ -56,6 +58,7 @@ export async function buildCommand(target: string, flags: BuildFlags, toolchainV
     const result = await buildApp(dir, {
       noCache: flags.cache === false,
       strict: flags.strict,
+      readiness: { afterStartMs: flags.afterStartTimeout, afterStartIntervalMs: flags.afterStartInterval },
       accelerator,
       progress: progress.update,
       onWarning: (line) => progress.print(`${pc.yellow("warning")}: ${line}`),
