@@ -6,6 +6,11 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 // The error class alone: @mvm/ir's entry loads zod and every schema, which most commands never need.
 import { MvmError } from "@mvm/ir/errors";
+// The admission verbs' modules are small (flags and printing); each loads its stage only when its action runs.
+import * as keygen from "./commands/keygen.ts";
+import * as policy from "./commands/policy.ts";
+import * as review from "./commands/review.ts";
+import * as sign from "./commands/sign.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
 
@@ -34,7 +39,7 @@ program
 program
   .command("images")
   .alias("ls")
-  .description("List the built apps: name, size, when built, ir_hash prefix, runtime")
+  .description("List the built apps: name, size, when built, ir_hash prefix, runtime, signer")
   .option("--json", "print the list as JSON")
   .action(async (flags) => (await import("./commands/images.ts")).imagesCommand(flags));
 
@@ -53,6 +58,7 @@ program
 // Verbs with subcommands define their tree here; each action loads its stage only when it runs.
 (await import("./commands/secret.ts")).defineSecret(program);
 (await import("./commands/egress.ts")).defineEgress(program);
+for (const verb of [review, keygen, sign, policy]) verb.define(program);
 
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));

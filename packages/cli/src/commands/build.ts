@@ -81,6 +81,8 @@ function summary({ app, cached }: BuildAppResult) {
     cached,
     image: { path: app.imagePath, sha256: m.image.sha256, size_bytes: m.image.size_bytes, used_bytes: m.sizes.image_used_bytes },
     ir_hash: m.ir_hash,
+    /** The signature the build admitted: signer and time; null when the artifacts were unsigned. */
+    signature: m.signature ? { signer: m.signature.payload.signer, signed_at: m.signature.payload.signed_at } : null,
     runtime: m.runtime,
     provider: m.provider,
     layers: m.layers.map((l) => ({ ...l, cached: cached || l.cached })),
@@ -101,6 +103,7 @@ function humanSummary({ app, cached }: BuildAppResult): string {
     `layers: ${layers}`,
     ...m.warnings.map((w) => `warning: ${w}`),
     `image: ${app.imagePath} (ir_hash ${m.ir_hash.slice(0, 12)})`,
+    `signed: ${m.signature ? `by ${m.signature.payload.signer.name} (key ${m.signature.payload.signer.key_id}) at ${m.signature.payload.signed_at}` : "no (unsigned artifacts)"}`,
     "",
   ].join("\n");
 }
