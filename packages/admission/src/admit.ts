@@ -117,6 +117,31 @@ export async function verifyArtifact(dir: string, home: string, opts: { key?: Pu
   return { output, signature: doc, trustedAs: requireTrusted(doc, policy, home, where).name, trustedBy: "policy" };
 }
 
+/** What a review says about DIR/signature.json. */
+export type SignatureStatus =
+  /** No signature.json. */
+  | { status: "unsigned" }
+  /** Authentic and over exactly these artifacts; `trusted_as` is the policy's name for the key, null when it does not trust it. */
+  | { status: "valid"; signer: { name: string; key_id: string }; signed_at: string; trusted_as: string | null }
+  /** Present but refused, with the code and message build would refuse it with. */
+  | { status: "invalid"; code: string; problem: string };
+
+export function inspectSignature(files: ArtifactFiles, home: string): SignatureStatus {
+  const policy = readPolicy(home);
+  let doc: SignatureDocument | undefined;
+  try {
+    doc = readSignatureFile(files.dir);
+    if (!doc) return { status: "unsigned" };
+    checkAuthentic(doc, join(files.dir, SIGNATURE_FILE));
+    checkDigests(doc, files);
+  } catch (err) {
+    if (!(err instanceof MvmError)) throw err;
+    return { status: "invalid", code: err.code, problem: err.message };
+  }
+  const key = policy ? trustedKeyFor(doc, policy.trusted_keys) : undefined;
+  return { status: "valid", signer: doc.payload.signer, signed_at: doc.payload.signed_at, trusted_as: key?.name ?? null };
+}
+
 /** The signer of a recorded signature and whether the policy (as it is now) trusts its key; null when unsigned. */
 export function signerOf(sig: ArtifactSignature | null, policy: Policy | undefined): { name: string; key_id: string; signed_at: string; trusted: boolean } | null {
   if (!sig) return null;

@@ -14,5 +14,6 @@ export { ArtifactSignature, SignatureDocument, SIGNATURE_FILE, SIGNATURE_FORMAT 
 export { signCompileOutput } from "./sign.ts";
 export { readSignatureFile } from "./signature-check.ts";
 export { Policy, POLICY_FILE, policyPath, readPolicy, setRequireSigned, trustKey, untrustKey, type TrustedKey } from "./policy.ts";
-export { admitForBuild, admitImage, signerOf, verifyArtifact, type BuildAdmission, type ImageAdmissionFacts, type VerifiedArtifact } from "./admit.ts";
+export { admitForBuild, admitImage, inspectSignature, signerOf, verifyArtifact, type BuildAdmission, type ImageAdmissionFacts, type SignatureStatus,
+  type VerifiedArtifact } from "./admit.ts";
 export { describeArtifact, type ArtifactDescription, type OwnedHook, type SecretRequest } from "./describe.ts";
