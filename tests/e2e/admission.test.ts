@@ -133,6 +133,14 @@ for (const c of tamperCases) {
   });
 }
 
+test("build APP_FILE under the policy is refused before compiling: a temporary compile output is unsigned", () => {
+  const r = run(strictHome, "build", join(appDir, "app.py"));
+  assert.equal(r.status, 1);
+  assert.equal(errorCode(r.stderr), "ADMIT_UNSIGNED", r.stderr);
+  assert.match(r.stderr, /is an app file, which build would compile to an unsigned temporary directory/);
+  assert.match(r.stderr, /mvmctl compile .*app\.py --out DIR, mvmctl review DIR, mvmctl sign DIR, mvmctl build DIR/);
+});
+
 interface Manifest {
   signature: { payload: { signer: { name: string; key_id: string }; signed_at: string } } | null;
   artifact_digests: Record<string, string>;

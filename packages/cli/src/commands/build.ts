@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp, ensureHostPackages, ensureMvmHome, hostPackages, type BuildAppResult } from "@mvm/builder";
+import { buildApp, ensureHostPackages, ensureMvmHome, hostPackages, mvmHome, type BuildAppResult } from "@mvm/builder";
 import type { AcceleratorChoice, GuestKernelSpec } from "@mvm/vmm";
 import pc from "picocolors";
 import { progressLine } from "../progress-line.ts";
@@ -46,6 +46,7 @@ export async function buildCommand(target: string, flags: BuildFlags, toolchainV
     let dir = target;
     // A file is an app file to compile first (compile refuses what it cannot read); anything else is a compile output.
     if (await stat(target).then((s) => s.isFile(), () => false)) {
+      await refuseUnsignedShortcut(target);
       compiledDir = await mkdtemp(join(tmpdir(), "mvm-build-compile-"));
       const { compileFile, writeArtifacts } = await import("@mvm/compiler");
       const compiled = await compileFile(target, { onNotice: notice });
@@ -71,6 +72,16 @@ export async function buildCommand(target: string, flags: BuildFlags, toolchainV
     process.off("SIGTERM", onSignal);
     if (compiledDir) await rm(compiledDir, { recursive: true, force: true });
   }
+}
+
+/** `build app.py` compiles to a temporary directory nobody signed: under require_signed, say how to get a signed one. */
+async function refuseUnsignedShortcut(appFile: string): Promise<void> {
+  const { policyPath, readPolicy } = await import("@mvm/admission");
+  if (!readPolicy(mvmHome())?.require_signed) return;
+  const { MvmError } = await import("@mvm/ir/errors");
+  throw new MvmError("ADMIT_UNSIGNED",
+    `${appFile} is an app file, which build would compile to an unsigned temporary directory, and ${policyPath(mvmHome())} requires artifacts signed by a trusted key`,
+    `compile it, review and sign the output, then build that: mvmctl compile ${appFile} --out DIR, mvmctl review DIR, mvmctl sign DIR, mvmctl build DIR`);
 }
 
 function summary({ app, cached }: BuildAppResult) {
