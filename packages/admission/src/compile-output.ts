@@ -12,6 +12,7 @@ import { ARTIFACT_FORMAT_VERSION, Launch, MvmError, parseWith, validateWorkload,
 import { launchDisagreements } from "./launch-agreement.ts";
 import { hashSourceTree, type HashedTree } from "./source-tree.ts";
 
+/** The three artifacts `compile --out DIR` writes, by their names in DIR. */
 export const WORKLOAD_FILE = "workload.json";
 export const LAUNCH_FILE = "launch.json";
 export const SOURCE_DIR = "source";

@@ -35,6 +35,7 @@ export interface ArtifactDescription {
   files: { count: number; total_bytes: number; largest: { path: string; bytes: number }[] };
 }
 
+/** What `output` gives its workload; the `largest` files (10 by default) by size. */
 export function describeArtifact(output: CompileOutput, opts: { largest?: number } = {}): ArtifactDescription {
   const { app, launch, tree } = output;
   const literals: Record<string, string> = {};

@@ -27,6 +27,7 @@ export interface SigningKey extends PublicKeyInfo {
   path: string;
 }
 
+/** `MVM_HOME/keys`. */
 export function keysDir(home: string): string {
   return join(home, "keys");
 }

@@ -31,6 +31,7 @@ export const Policy = z.strictObject({
 });
 export type Policy = z.infer<typeof Policy>;
 
+/** `MVM_HOME/policy.json`. */
 export function policyPath(home: string): string {
   return join(home, POLICY_FILE);
 }
@@ -105,6 +106,7 @@ export function untrustKey(home: string, keyIdOrName: string): Policy {
   return writePolicy(home, { ...policy, trusted_keys: kept });
 }
 
+/** Turns the requirement on or off, creating the policy if there is none. */
 export function setRequireSigned(home: string, required: boolean): Policy {
   return writePolicy(home, { ...current(home), require_signed: required });
 }

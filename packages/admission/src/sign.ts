@@ -7,6 +7,7 @@ import { signMessage } from "./ed25519.ts";
 import type { SigningKey } from "./key-store.ts";
 import { SIGNATURE_FILE, SIGNATURE_FORMAT, signedMessage, type SignatureDocument, type SignedPayload } from "./signature-format.ts";
 
+/** The signature document for `output` by `key`, not yet written. */
 export function signatureFor(output: CompileOutput, key: SigningKey, now = new Date()): SignatureDocument {
   const payload: SignedPayload = {
     workload_id: output.launch.workload_id,

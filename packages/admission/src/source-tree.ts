@@ -48,6 +48,7 @@ export function byPath(a: { path: string }, b: { path: string }): number {
   return Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
 }
 
+/** Walks `root` (a compile output's source/) and hashes it by the recipe, keeping each entry. */
 export async function hashSourceTree(root: string): Promise<HashedTree> {
   const entries: SourceEntry[] = [];
   const walk = async (dir: string, rel: string) => {

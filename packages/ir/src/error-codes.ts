@@ -61,7 +61,7 @@ export const ERROR_CODES = {
   ADMIT_TAMPERED: "an artifact changed after it was signed: workload.json, launch.json or a file in source/ (the message names it)",
   ADMIT_OTHER_ARTIFACT: "signature.json was made for other artifacts (another app, or these were recompiled since): no digest matches",
   ADMIT_UNTRUSTED_KEY: "the signature holds but its key is not trusted by the policy (or is not the key given with --key)",
-  ADMIT_IMAGE_MISMATCH: "an image manifest's signature does not cover the input the image was built from",
+  ADMIT_IMAGE_MISMATCH: "an image manifest's signature does not cover the digests of the input its image was built with",
   ADMIT_POLICY_INVALID: "MVM_HOME/policy.json does not match its schema, or an edit would make it inconsistent",
   ADMIT_REVIEW_GATE: "mvmctl review --fail-on: the workload gets something a gate refuses (network, secrets, hooks, ...)",
   // Boot: the VMM backend (packages/runtime/src/backend).
