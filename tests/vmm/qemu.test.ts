@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, copyFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HOST_BUSYBOX, mkExt4, resolveGuestKernel, throttleProgress, writeBusyboxInitramfs, type GuestKernel } from "@mvm/builder";
-import { QemuBackend, type VmSpec } from "@mvm/vmm";
+import { isProcessAlive, QemuBackend, type VmSpec } from "@mvm/vmm";
 
 const BOOT_DEADLINE_MS = 60_000;
 let kernel: GuestKernel;
@@ -141,4 +141,40 @@ test("stop falls back to QMP quit when the guest ignores the request", async () 
   const exit = await vm.stop({ askGuest: async () => void sock.write("ignore\n"), guestDeadlineMs: 500 });
   sock.destroy();
   assert.equal(exit.reason, "quit");
+});
+
+test("a detached VMM runs in its own session with stderr in a file; another backend adopts it by pid, reconnects the channel, and sees it vanish when killed", async () => {
+  const dir = join(work, "adopt");
+  await mkdir(dir);
+  const rootfs = await echoRootfs(dir);
+  const channelSocket = join(dir, "agent.sock");
+  const spec = specIn(dir, { rootfs, channel: { kind: "virtio-serial", socketPath: channelSocket }, detach: { stderrLog: join(dir, "qemu.log") } });
+  const vm = await backend.start(spec);
+  try {
+    const stat = await readFile(`/proc/${vm.pid}/stat`, "utf8");
+    const [pgid, sid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(2, 4).map(Number);
+    assert.equal(pgid, vm.pid, "QEMU leads its own process group");
+    assert.equal(sid, vm.pid, "and its own session, so the daemon's signals and terminal do not reach it");
+    await vm.waitForConsole(/MVM-ECHO-READY/, { deadlineMs: BOOT_DEADLINE_MS, what: "the echo /init marker" });
+    const first = await connectWithin(channelSocket, 10_000);
+    first.write("one\n");
+    assert.equal(await nextLine(first, 30_000), "echo one");
+    first.destroy(); // as a daemon killed with -9 would
+    vm.release();
+
+    await assert.rejects(new QemuBackend().adopt({ ...spec, controlSocket: join(dir, "other.sock") }, vm.pid), /no VMM with control socket/);
+    const adopted = await new QemuBackend().adopt(spec, vm.pid);
+    assert.equal(adopted.pid, vm.pid);
+    const second = await connectWithin(channelSocket, 10_000);
+    second.write("two\n");
+    assert.equal(await nextLine(second, 30_000), "echo two", "the chardev socket accepts a new host after the old one left");
+    second.destroy();
+
+    process.kill(vm.pid, "SIGKILL");
+    const exit = await adopted.exited;
+    assert.equal(exit.reason, "vanished", "an adopted VMM that exits unasked has no known status");
+    assert.equal(adopted.hasExited, true);
+  } finally {
+    if (isProcessAlive(vm.pid)) process.kill(vm.pid, "SIGKILL");
+  }
 });

@@ -4,21 +4,28 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
-// The error class alone: @mvm/ir's entry loads zod and every schema, which most commands never need.
-import { MvmError } from "@mvm/ir/errors";
-// The admission verbs' modules are small (flags and printing); each loads its stage only when its action runs.
+// The run and admission verbs' modules are small (flags and printing); each loads its stage only when its action runs.
+import * as daemon from "./commands/daemon.ts";
+import * as down from "./commands/down.ts";
+import * as exec from "./commands/exec.ts";
+import * as invoke from "./commands/invoke.ts";
 import * as keygen from "./commands/keygen.ts";
+import * as logs from "./commands/logs.ts";
 import * as policy from "./commands/policy.ts";
+import * as ps from "./commands/ps.ts";
 import * as review from "./commands/review.ts";
+import * as rmi from "./commands/rmi.ts";
 import * as sign from "./commands/sign.ts";
-import { EXIT, type ExitCode } from "./exit-codes.ts";
+import * as up from "./commands/up.ts";
+import { EXIT, exitCodeFor, exitCodeHelp } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
 
 const program = new Command("mvmctl")
   .description("Declare, build and run microVM workloads")
   .version(packageVersion())
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText("after", exitCodeHelp());
 
 program
   .command("compile")
@@ -58,24 +65,25 @@ program
 // Verbs with subcommands define their tree here; each action loads its stage only when it runs.
 (await import("./commands/secret.ts")).defineSecret(program);
 (await import("./commands/egress.ts")).defineEgress(program);
-for (const verb of [review, keygen, sign, policy]) verb.define(program);
+for (const verb of [up, invoke, down, ps, logs, exec, rmi, daemon, review, keygen, sign, policy]) verb.define(program);
 
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   return typeof pkg === "object" && pkg !== null && "version" in pkg ? String(pkg.version) : "unknown";
 }
 
-async function main(argv: string[]): Promise<ExitCode> {
+/** The exit status: a command's own (`exec` passes the guest command's through), or the error's. */
+async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
-    return process.exitCode === EXIT.FAILED ? EXIT.FAILED : EXIT.OK;
+    const code = Number(process.exitCode ?? EXIT.OK);
+    return Number.isInteger(code) && code >= 0 && code <= 255 ? code : EXIT.FAILED;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     await reportError(err);
-    if (err instanceof MvmError && err.code === "RUN_TIMEOUT") return EXIT.TIMEOUT;
-    return EXIT.FAILED;
+    return exitCodeFor(err);
   }
 }
 

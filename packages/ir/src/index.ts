@@ -9,4 +9,5 @@ export * from "./errors.ts";
 export * from "./error-codes.ts";
 export * from "./declaration/index.ts";
 export * from "./launch.ts";
+export * from "./wait-for.ts";
 export type { DoctorCheck } from "./doctor-check.ts";

@@ -55,6 +55,12 @@ export interface VmSpec {
   controlSocket: string;
   /** Extra kernel command-line words, appended last. */
   kernelArgs?: string[];
+  /**
+   * Detach the VMM into its own session and process group, with its stderr in `stderrLog`, so it outlives
+   * the process that started it (the host daemon); `Backend.adopt` takes it over again after a restart.
+   * Without it the VMM is a plain child whose stderr is kept in memory.
+   */
+  detach?: { stderrLog: string };
 }
 
 export type ExitReason =
@@ -63,7 +69,9 @@ export type ExitReason =
   /** The VMM quit when asked through its control channel. */
   | "quit"
   /** The VMM was killed after the softer steps missed their deadlines. */
-  | "killed";
+  | "killed"
+  /** An adopted VMM (not our child) exited unasked; its exit status cannot be known. */
+  | "vanished";
 
 export interface VmExit {
   code: number | null;
@@ -85,10 +93,19 @@ export interface RunningVm {
   readonly spec: VmSpec;
   /** Settles when the VMM process exits, however that happens. */
   readonly exited: Promise<VmExit>;
+  /** True once the VMM process is gone. */
+  readonly hasExited: boolean;
+  /** The last few KiB the VMM wrote to stderr (why it refused to start, a hostfwd that failed). */
+  stderrTail(): string;
   /** Resolves with the matching console line once it appears; fails on deadline or VMM exit. */
   waitForConsole(pattern: RegExp, opts: { deadlineMs: number; what: string }): Promise<string>;
   /** Graceful stop: the guest (if asked), then a VMM quit, then SIGKILL, each with a deadline. */
   stop(opts?: StopOptions): Promise<VmExit>;
+  /**
+   * Lets go of a VM without stopping it: closes the control connection (QEMU serves one monitor client at
+   * a time, so a later `adopt` needs it free) and stops watching. `exited` then never settles.
+   */
+  release(): void;
 }
 
 export interface Backend {
@@ -96,4 +113,9 @@ export interface Backend {
   /** The channel kinds this backend can attach. */
   readonly channelKinds: readonly ChannelSpec["kind"][];
   start(spec: VmSpec): Promise<RunningVm>;
+  /**
+   * Takes over a VMM started earlier (by a host daemon that has since died) from its pid and the spec it was
+   * started with: checks the pid still runs that VM, then reconnects to its control socket.
+   */
+  adopt(spec: VmSpec, pid: number): Promise<RunningVm>;
 }

@@ -7,3 +7,4 @@ export * from "./accelerator.ts";
 export * from "./qemu-argv.ts";
 export * from "./qemu.ts";
 export * from "./qmp.ts";
+export { findProcessByArg, isProcessAlive, processArgv } from "./vmm-process.ts";

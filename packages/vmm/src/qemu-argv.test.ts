@@ -32,7 +32,7 @@ test("mvm kernel under TCG: microvm without ACPI, tcg accel, PVH kernel, read-on
   assert.deepEqual(values(argv, "-drive"), ["id=root,file=/img/root.ext4,format=raw,if=none,readonly=on"]);
   assert.deepEqual(values(argv, "-device"), ["virtio-blk-device,drive=root", "virtio-serial-device", "virtserialport,chardev=agent,name=mvm.agent"]);
   assert.ok(values(argv, "-chardev").includes("socket,id=agent,path=/run/x/agent.sock,server=on,wait=off"));
-  assert.ok(values(argv, "-chardev").includes("file,id=console,path=/run/x/console.log"));
+  assert.ok(values(argv, "-chardev").includes("file,id=console,path=/run/x/console.log,append=on"));
   assert.deepEqual(values(argv, "-qmp"), ["unix:/run/x/qmp.sock,server=on,wait=off"]);
   assert.equal(values(argv, "-netdev").length, 0, "network none means no NIC at all");
   assert.equal(values(argv, "-initrd").length, 0);
@@ -86,7 +86,7 @@ test("initramfs-only VM has no root disk and no root= words; commas in paths are
   const argv = qemuArgv(spec, tcg, null);
   assert.equal(values(argv, "-drive").length, 0);
   assert.ok(!kernelCmdline(spec, tcg, null).some((w) => w.startsWith("root=")));
-  assert.ok(values(argv, "-chardev").includes("file,id=console,path=/tmp/a,,b/console.log"));
+  assert.ok(values(argv, "-chardev").includes("file,id=console,path=/tmp/a,,b/console.log,append=on"));
 });
 
 const badSpecs: { name: string; spec: VmSpec }[] = [

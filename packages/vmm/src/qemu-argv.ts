@@ -77,7 +77,8 @@ export function qemuArgv(spec: VmSpec, accel: AcceleratorChoice, tscKhz: number 
     "-m", String(spec.memoryMb),
     "-smp", String(spec.cpus),
     "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
-    "-chardev", `file,id=console,path=${optValue(spec.consoleLog)}`,
+    // append=on opens with O_APPEND, so the daemon can truncate a console log that grew past its cap.
+    "-chardev", `file,id=console,path=${optValue(spec.consoleLog)},append=on`,
     "-serial", "chardev:console",
     "-kernel", spec.kernel.path,
     ...(spec.kernel.initrd ? ["-initrd", spec.kernel.initrd] : []),

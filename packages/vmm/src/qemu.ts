@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { open, rm, writeFile } from "node:fs/promises";
 import { MvmError } from "@mvm/ir";
 import { chooseAccelerator, hostTscKhz, readAcceleratorFacts, type AcceleratorChoice } from "./accelerator.ts";
 import type { Backend, ExitReason, GuestKernelSpec, RunningVm, StopOptions, VmExit, VmSpec } from "./backend.ts";
 import { QmpClient } from "./qmp.ts";
 import { QEMU_BINARY, qemuArgv } from "./qemu-argv.ts";
+import { adoptedProcess, isProcessAlive, processArgv, spawnedProcess, type VmmProcess } from "./vmm-process.ts";
 
 const STDERR_TAIL_BYTES = 4000;
 const QMP_CONNECT_DEADLINE_MS = 15_000;
@@ -46,60 +48,114 @@ export class QemuBackend implements Backend {
     const sockets = [spec.controlSocket, ...(spec.channel ? [spec.channel.socketPath] : [])];
     await Promise.all(sockets.map((s) => rm(s, { force: true })));
     await writeFile(spec.consoleLog, "");
-    const child = spawn(QEMU_BINARY, argv, { stdio: ["ignore", "ignore", "pipe"] });
-    const vm = new QemuVm(child, spec, sockets);
+    let child: ChildProcess;
+    let stderr: StderrSource;
+    if (spec.detach) {
+      // Own session (setsid) and a file for stderr: no pipe to a parent that may die, so a daemon crash
+      // neither kills QEMU with the group's signals nor with SIGPIPE on its next write.
+      const fd = openSync(spec.detach.stderrLog, "w", 0o600);
+      try {
+        child = spawn(QEMU_BINARY, argv, { detached: true, stdio: ["ignore", "ignore", fd] });
+      } finally {
+        closeSync(fd);
+      }
+      child.unref();
+      stderr = fileTail(spec.detach.stderrLog);
+    } else {
+      child = spawn(QEMU_BINARY, argv, { stdio: ["ignore", "ignore", "pipe"] });
+      stderr = memoryTail(child);
+    }
+    const vm = new QemuVm(spawnedProcess(child), spec, sockets, stderr, child);
+    await vm.connectMonitor();
+    return vm;
+  }
+
+  async adopt(spec: VmSpec, pid: number): Promise<RunningVm> {
+    const argv = processArgv(pid);
+    // The control socket path is unique per VM, so it tells a reused pid from ours.
+    if (!argv || !isProcessAlive(pid) || !argv.some((a) => a.includes(spec.controlSocket))) {
+      throw new MvmError("BOOT_VMM_EXITED", `no VMM with control socket ${spec.controlSocket} runs as pid ${pid}`, "the VM is gone; start it again");
+    }
+    const sockets = [spec.controlSocket, ...(spec.channel ? [spec.channel.socketPath] : [])];
+    const proc = adoptedProcess(pid);
+    const vm = new QemuVm(proc, spec, sockets, spec.detach ? fileTail(spec.detach.stderrLog) : () => "", undefined, proc.checkNow);
     await vm.connectMonitor();
     return vm;
   }
 }
 
+type StderrSource = () => string;
+
+function memoryTail(child: ChildProcess): StderrSource {
+  let tail = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (d: string) => {
+    tail = (tail + d).slice(-STDERR_TAIL_BYTES);
+  });
+  child.once("error", (err) => (tail += `\n${err.message}`));
+  return () => tail;
+}
+
+function fileTail(path: string): StderrSource {
+  return () => {
+    try {
+      return readFileSync(path, "utf8").slice(-STDERR_TAIL_BYTES);
+    } catch {
+      return "";
+    }
+  };
+}
+
 class QemuVm implements RunningVm {
   readonly exited: Promise<VmExit>;
-  private stage: ExitReason = "guest";
-  private hasExited = false;
-  private stderr = "";
+  private readonly onMonitorClosed: () => void;
+  private stage: ExitReason;
   private qmp: QmpClient | undefined;
+  private released = false;
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly proc: VmmProcess,
     readonly spec: VmSpec,
     private readonly sockets: string[],
+    private readonly stderr: StderrSource,
+    private readonly child?: ChildProcess,
+    /** For adopted VMs: re-checks the pid now (QMP closing is a faster sign of exit than the poll). */
+    onMonitorClosed?: () => void,
   ) {
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (d: string) => {
-      this.stderr = (this.stderr + d).slice(-STDERR_TAIL_BYTES);
-    });
-    this.exited = new Promise((resolve) => {
-      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-        if (this.hasExited) return;
-        this.hasExited = true;
-        this.qmp?.close();
-        void Promise.all(this.sockets.map((s) => rm(s, { force: true }))).finally(() =>
-          resolve({ code, signal, reason: this.stage }),
-        );
-      };
-      child.once("exit", finish);
-      child.once("error", (err) => {
-        this.stderr += `\n${err.message}`;
-        finish(null, null);
-      });
+    this.onMonitorClosed = () => {
+      if (!this.released) onMonitorClosed?.();
+    };
+    this.stage = child ? "guest" : "vanished";
+    this.exited = proc.ended.then(async (end) => {
+      this.qmp?.close();
+      await Promise.all(this.sockets.map((s) => rm(s, { force: true })));
+      return { code: end.code, signal: end.signal, reason: this.stage };
     });
   }
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.proc.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.proc.hasEnded;
+  }
+
+  stderrTail(): string {
+    return this.stderr();
   }
 
   async connectMonitor(): Promise<void> {
     try {
-      this.qmp = await QmpClient.connect(this.spec.controlSocket, QMP_CONNECT_DEADLINE_MS, () => !this.hasExited);
+      this.qmp = await QmpClient.connect(this.spec.controlSocket, QMP_CONNECT_DEADLINE_MS, () => !this.proc.hasEnded, this.onMonitorClosed);
     } catch (err) {
-      if (!this.hasExited) this.child.kill("SIGKILL");
+      if (!this.proc.hasEnded) this.proc.kill("SIGKILL");
       await this.exited;
-      const missing = /ENOENT/.test(this.stderr);
+      const text = this.stderr();
+      const missing = /ENOENT/.test(text) && !!this.child;
       throw new MvmError(
         missing ? "BOOT_QEMU_MISSING" : "BOOT_VMM_EXITED",
-        `${QEMU_BINARY} did not start: ${this.stderr.trim() || "no output"}`,
+        `${QEMU_BINARY} did not start: ${text.trim() || "no output"}`,
         missing ? "run: sudo apt-get install qemu-system-x86" : "check the VM spec and the message above",
         { cause: err },
       );
@@ -130,7 +186,7 @@ class QemuVm implements RunningVm {
         if (pattern.test(pending)) return pending;
         const tail = [...seen, pending].join("\n").trim();
         if (this.hasExited) {
-          throw new MvmError("BOOT_VMM_EXITED", `the VM exited before ${opts.what}; last console lines:\n${tail}\n${this.stderr.trim()}`, `see ${this.spec.consoleLog}`);
+          throw new MvmError("BOOT_VMM_EXITED", `the VM exited before ${opts.what}; last console lines:\n${tail}\n${this.stderr().trim()}`, `see ${this.spec.consoleLog}`);
         }
         if (Date.now() > deadline) {
           throw new MvmError("BOOT_TIMEOUT", `${opts.what} did not happen within ${opts.deadlineMs} ms; last console lines:\n${tail}`, `see ${this.spec.consoleLog}`);
@@ -144,6 +200,7 @@ class QemuVm implements RunningVm {
 
   async stop(opts: StopOptions = {}): Promise<VmExit> {
     if (opts.askGuest && !this.hasExited) {
+      this.stage = "guest";
       // A failed request still leaves the harder steps below.
       const asked = await opts.askGuest().then(() => true, () => false);
       if (asked && (await this.exitWithin(opts.guestDeadlineMs ?? 15_000))) return this.exited;
@@ -155,9 +212,15 @@ class QemuVm implements RunningVm {
     }
     if (!this.hasExited) {
       this.stage = "killed";
-      this.child.kill("SIGKILL");
+      this.proc.kill("SIGKILL");
     }
     return this.exited;
+  }
+
+  release(): void {
+    this.released = true;
+    this.qmp?.close();
+    this.proc.release();
   }
 
   private async exitWithin(ms: number): Promise<boolean> {

@@ -13,15 +13,18 @@ export class QmpClient {
   private readonly pending: Pending[] = [];
   private closed = false;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(private readonly socket: Socket, private readonly onClosed?: () => void) {
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => this.onData(chunk));
     socket.on("close", () => this.onClose());
     socket.on("error", () => this.onClose());
   }
 
-  /** Connects, retrying until the VMM has created the socket or `deadlineMs` passes. */
-  static async connect(path: string, deadlineMs: number, isAlive: () => boolean = () => true): Promise<QmpClient> {
+  /**
+   * Connects, retrying until the VMM has created the socket or `deadlineMs` passes. `onClosed` runs when
+   * the connection later ends (the VMM exited, or it was closed here).
+   */
+  static async connect(path: string, deadlineMs: number, isAlive: () => boolean = () => true, onClosed?: () => void): Promise<QmpClient> {
     const deadline = Date.now() + deadlineMs;
     for (;;) {
       const socket = await new Promise<Socket | null>((resolve) => {
@@ -30,10 +33,19 @@ export class QmpClient {
         s.once("error", () => resolve(null));
       });
       if (socket) {
-        const client = new QmpClient(socket);
-        // The greeting arrives unprompted; it occupies the first reply slot.
-        await client.expectReply("greeting");
-        await client.execute("qmp_capabilities");
+        const client = new QmpClient(socket, onClosed);
+        // QEMU serves one monitor client at a time: a second one connects but gets no greeting until the
+        // first leaves, so the handshake has the same deadline as the connect.
+        const timer = setTimeout(() => client.close(), Math.max(1, deadline - Date.now()));
+        try {
+          // The greeting arrives unprompted; it occupies the first reply slot.
+          await client.expectReply("greeting");
+          await client.execute("qmp_capabilities");
+        } catch (err) {
+          throw new MvmError("BOOT_QMP_FAILED", `QMP at ${path} connected but did not complete its handshake within ${deadlineMs} ms (is another client attached?)`, undefined, { cause: err });
+        } finally {
+          clearTimeout(timer);
+        }
         return client;
       }
       if (!isAlive() || Date.now() > deadline) {
@@ -85,7 +97,9 @@ export class QmpClient {
   }
 
   private onClose(): void {
+    if (this.closed) return;
     this.closed = true;
+    this.onClosed?.();
     for (const waiter of this.pending.splice(0)) {
       waiter.reject(new MvmError("BOOT_QMP_FAILED", `QMP connection closed before the reply to ${waiter.command}`));
     }

@@ -1,0 +1,166 @@
+/**
+ * @module The control protocol between `mvmctl` and the host daemon, over `MVM_HOME/daemon.sock` (0600).
+ * Written once here; docs/run.md describes it. Frames are the guest channel's: a 4-byte big-endian length
+ * and a UTF-8 JSON body. The client sends requests; for each the daemon sends zero or more `event`
+ * messages and then exactly one `result` or `error` with the request's id. A connection may carry several
+ * requests at once. Closing the connection ends its streams (`logs -f`, `up --attach`); it never cancels or
+ * repeats an invoke already sent to a guest.
+ *
+ * Version rule: `v` moves independently of mvm releases; a daemon answers a request of another version with
+ * RUN_CONTROL_PROTOCOL, naming both, so an old daemon is told to restart (`mvmctl daemon stop`).
+ */
+import { MAX_PAYLOAD } from "@mvm/guest";
+import { ERROR_CODES, type ErrorCode } from "@mvm/ir";
+import { z } from "zod";
+import { InstanceState, PortForward, StartTimings } from "./state.ts";
+
+export const CONTROL_PROTOCOL_VERSION = 1;
+/** Largest control frame: an invoke's result may be MAX_PAYLOAD from the guest, plus its envelope. */
+export const MAX_CONTROL_FRAME = MAX_PAYLOAD + 4 * 1024 * 1024;
+
+const v = z.literal(CONTROL_PROTOCOL_VERSION);
+const id = z.number().int().min(1).max(2 ** 31 - 1);
+const name = z.string().min(1).max(63);
+const timeoutMs = z.number().int().min(1).max(24 * 3600 * 1000);
+
+export const InputArgSchema = z.union([
+  z.strictObject({ name: z.string().max(256), text: z.string() }),
+  z.strictObject({ name: z.string().max(256), json: z.unknown() }),
+]);
+
+/** Each method and its parameters. */
+export const ControlRequest = z.discriminatedUnion("method", [
+  z.strictObject({ v, id, method: z.literal("status") }),
+  /** Stops the daemon; its VMs keep running and are re-adopted by the next daemon. */
+  z.strictObject({ v, id, method: z.literal("stop") }),
+  z.strictObject({
+    v, id, method: z.literal("up"),
+    params: z.strictObject({
+      app: name, name,
+      /** An instance of that name already running (or starting) from the same app is success, not an error. */
+      if_not_running: z.boolean(),
+      ready_timeout_ms: timeoutMs,
+      /** Stream console and log lines as events, and answer only when the instance stops. */
+      attach: z.boolean(),
+    }),
+  }),
+  z.strictObject({
+    v, id, method: z.literal("invoke"),
+    params: z.strictObject({
+      name, inputs: z.array(InputArgSchema).max(10_000),
+      /** Another function of the entrypoint's module (`--fn`); absent: the primary entrypoint. */
+      function: z.string().min(1).max(256).optional(),
+      timeout_ms: timeoutMs.optional(),
+    }),
+  }),
+  z.strictObject({
+    v, id, method: z.literal("exec"),
+    params: z.strictObject({ name, argv: z.array(z.string()).min(1).max(1024), timeout_ms: timeoutMs.optional(), stdin_b64: z.string().optional() }),
+  }),
+  z.strictObject({
+    v, id, method: z.literal("down"),
+    params: z.strictObject({ names: z.array(name), all: z.boolean(), timeout_ms: timeoutMs.optional() }),
+  }),
+  z.strictObject({ v, id, method: z.literal("ps") }),
+  z.strictObject({
+    v, id, method: z.literal("logs"),
+    params: z.strictObject({ name, follow: z.boolean(), tail: z.number().int().min(0).optional() }),
+  }),
+  /** Removes a built app; refused while an instance holds a VM booted from it. */
+  z.strictObject({ v, id, method: z.literal("rmi"), params: z.strictObject({ app: name }) }),
+]);
+export type ControlRequest = z.infer<typeof ControlRequest>;
+export type ControlMethod = ControlRequest["method"];
+
+/** What `ps` shows of one instance. */
+export const InstanceView = z.strictObject({
+  name: z.string(),
+  id: z.string(),
+  app: z.string(),
+  state: InstanceState,
+  pid: z.number().int().nullable(),
+  created_at: z.string(),
+  uptime_ms: z.number().nullable(),
+  /** QEMU's resident memory. */
+  memory_bytes: z.number().int().nullable(),
+  network: z.enum(["none", "bridge", "host"]),
+  ports: z.array(PortForward),
+  /** False while the daemon is reconnecting to the guest agent. */
+  channel_connected: z.boolean(),
+});
+export type InstanceView = z.infer<typeof InstanceView>;
+
+export const StatusResult = z.strictObject({
+  pid: z.number().int(),
+  protocol: z.number().int(),
+  home: z.string(),
+  started_at: z.string(),
+  uptime_ms: z.number(),
+  rss_bytes: z.number().int(),
+  instances: z.number().int(),
+});
+export type StatusResult = z.infer<typeof StatusResult>;
+
+export const UpResult = z.strictObject({ instance: InstanceView, already_running: z.boolean(), timings: StartTimings.optional() });
+export type UpResult = z.infer<typeof UpResult>;
+
+export const InvokeResultSchema = z.strictObject({ value: z.unknown(), stdout: z.string(), stderr: z.string(), duration_ms: z.number(), exit_code: z.number().int().optional() });
+export type InvokeControlResult = z.infer<typeof InvokeResultSchema>;
+
+export const ExecResultSchema = z.strictObject({
+  exit_code: z.number().int().nullable(), signal: z.number().int().nullable(), stdout_b64: z.string(), stderr_b64: z.string(), duration_ms: z.number(),
+});
+export type ExecControlResult = z.infer<typeof ExecResultSchema>;
+
+export const DownResult = z.strictObject({
+  stopped: z.array(z.strictObject({
+    name: z.string(),
+    /** How the VM ended: the guest shut down after before_stop, or it was quit/killed after the deadline. */
+    how: z.enum(["guest", "quit", "killed", "vanished", "already-dead"]),
+    before_stop: z.strictObject({ ran: z.boolean(), exit_code: z.number().int().nullable(), timed_out: z.boolean() }).nullable(),
+  })),
+});
+export type DownResult = z.infer<typeof DownResult>;
+
+export const ResultBodies = {
+  status: StatusResult,
+  stop: z.strictObject({}),
+  up: UpResult,
+  invoke: InvokeResultSchema,
+  exec: ExecResultSchema,
+  down: DownResult,
+  ps: z.strictObject({ instances: z.array(InstanceView) }),
+  logs: z.strictObject({ lines: z.array(z.string()) }),
+  rmi: z.strictObject({ removed: z.string() }),
+} satisfies Record<ControlMethod, z.ZodType>;
+export type ResultOf<M extends ControlMethod> = z.infer<(typeof ResultBodies)[M]>;
+
+/** Streamed before the result. */
+export const ControlEvent = z.discriminatedUnion("kind", [
+  /** One timestamped line of the instance log (console, invoke output, lifecycle). */
+  z.strictObject({ kind: z.literal("log"), line: z.string() }),
+  z.strictObject({ kind: z.literal("warning"), message: z.string() }),
+  /** `up --attach`: the instance is READY (the result comes when it stops). */
+  z.strictObject({ kind: z.literal("ready"), instance: InstanceView, timings: StartTimings.optional() }),
+]);
+export type ControlEvent = z.infer<typeof ControlEvent>;
+
+const errorCode = z.string().refine((c): c is ErrorCode => c in ERROR_CODES, "not a known error code");
+
+export const ControlError = z.strictObject({
+  code: errorCode,
+  message: z.string(),
+  hint: z.string().optional(),
+  /** For RUN_FUNCTION_ERROR: what the function raised, and what it printed before. */
+  exception: z.strictObject({ type: z.string(), message: z.string(), traceback: z.string() }).optional(),
+  stdout: z.string().optional(),
+  stderr: z.string().optional(),
+});
+export type ControlError = z.infer<typeof ControlError>;
+
+export const ControlResponse = z.discriminatedUnion("type", [
+  z.strictObject({ v, id, type: z.literal("event"), event: ControlEvent }),
+  z.strictObject({ v, id, type: z.literal("result"), result: z.unknown() }),
+  z.strictObject({ v, id: z.number().int().min(0), type: z.literal("error"), error: ControlError }),
+]);
+export type ControlResponse = z.infer<typeof ControlResponse>;

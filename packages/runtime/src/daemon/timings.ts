@@ -1,0 +1,32 @@
+import type { ReadyInfo } from "../channel/index.ts";
+import type { StartTimings } from "./state.ts";
+
+type AgentPhases = Pick<StartTimings, "kernel_ms" | "configure_wait_ms" | "before_start_ms" | "runner_import_ms" | "after_start_ms">;
+
+/**
+ * The agent's own phase timings from its READY event, and the kernel's share: the guest's uptime at READY
+ * minus those phases (kernel boot plus the agent's start). Empty when READY was seen by another daemon.
+ */
+export function agentTimings(info: ReadyInfo | undefined): AgentPhases {
+  if (!info) return {};
+  const t = info.timings;
+  const agentMs = t.configure_wait_ms + t.before_start_ms + t.runner_import_ms + t.after_start_ms;
+  return { kernel_ms: Math.max(0, info.uptimeMs - agentMs), ...t };
+}
+
+/** The timings of an `up` this daemon watched from spawn (ms timestamps) to READY. */
+export function startTimings(spawnedAt: number, monitorAt: number, readyAt: number, info: ReadyInfo | undefined): StartTimings {
+  return { vmm_start_ms: monitorAt - spawnedAt, boot_to_ready_ms: readyAt - monitorAt, total_ms: readyAt - spawnedAt, ...agentTimings(info) };
+}
+
+/** `vmm 25 ms · kernel 0.6 s · …`, as `up` prints it. */
+export function formatTimings(t: StartTimings): string {
+  const ms = (v: number) => (v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);
+  const parts: [string, number | undefined][] = [
+    ["vmm", t.vmm_start_ms], ["kernel", t.kernel_ms], ["configure", t.configure_wait_ms], ["before_start", t.before_start_ms],
+    ["runner import", t.runner_import_ms], ["after_start", t.after_start_ms],
+  ];
+  const shown = parts.filter((p): p is [string, number] => p[1] !== undefined).map(([k, v]) => `${k} ${ms(v)}`);
+  if (t.kernel_ms === undefined) shown.push(`boot to READY ${ms(t.boot_to_ready_ms)}`);
+  return `${ms(t.total_ms)} (${shown.join(" · ")})`;
+}
