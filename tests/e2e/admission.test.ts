@@ -1,7 +1,9 @@
 // Admission through mvmctl, as an operator runs it: keygen, sign, policy trust and require-signed, then
-// build. Every tamper case the issue lists is refused before anything is built, with its code and a
+// build and up. Every tamper case the issue lists is refused before anything is built, with its code and a
 // message naming the file and the hashes (or the key), leaving nothing behind; an untampered signed artifact
-// builds, its manifest records the signature, and images and review show it. Without a policy nothing changes.
+// builds, its manifest records the signature, images and review show it, and it boots and answers under the
+// policy (one real microVM, TCG here). An image rebuilt from other input, or whose key is no longer trusted,
+// is refused at up before anything starts. Without a policy nothing changes.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -9,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mvmCacheDir } from "@mvm/builder";
 import { compileTo, errorCode, leftovers, mvmctl, tmpSnapshot, writeApp } from "./build.test-helpers.ts";
+import { mvmctl as mvmctlAsync, psJson, qemuUnder } from "./run.test-helpers.ts";
 
 const work = mkdtempSync(join(tmpdir(), "mvm-admission-"));
 /** Alice's home: her key, trusted, and require_signed on; the successful builds happen here. */
@@ -61,7 +64,11 @@ before(() => {
   }
   ok(run(malloryHome, "keygen", "mallory"));
 });
-after(() => rmSync(work, { recursive: true, force: true }));
+after(async () => {
+  await mvmctlAsync(home, ["down", "--all", "--timeout", "10"]);
+  await mvmctlAsync(home, ["daemon", "stop"]);
+  rmSync(work, { recursive: true, force: true });
+});
 
 function flipByte(path: string, at: number): void {
   const bytes = readFileSync(path);
@@ -182,6 +189,54 @@ test("signing again and rebuilding records the new signature without rebuilding 
   assert.equal(statSync(image).ino, before.ino, "the same image file");
   const now = manifestOf(home, "signed-app").signature?.payload.signed_at;
   assert.ok(now && now !== before.signedAt, `the manifest has the new signature (${before.signedAt} → ${now})`);
+});
+
+/** `mvmctl up APP` refused with `code` before anything started: no instance, no QEMU. */
+async function upRefused(app: string, code: string, mentions: (string | RegExp)[]): Promise<void> {
+  const r = await mvmctlAsync(home, ["up", app]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(errorCode(r.stderr), code, r.stderr);
+  for (const m of mentions) assert.ok(typeof m === "string" ? r.stderr.includes(m) : m.test(r.stderr), `the message names ${m}:\n${r.stderr}`);
+  assert.deepEqual(await psJson(home), [], "no instance was created");
+  assert.equal(qemuUnder(home), undefined, "no VM was started");
+}
+
+test("under the policy, the image built from the signed artifacts boots and answers; ps shows its signer", async () => {
+  const up = await mvmctlAsync(home, ["up", "signed-app"]);
+  assert.equal(up.status, 0, up.stderr);
+  const invoke = await mvmctlAsync(home, ["invoke", "signed-app", "--input", "name=ari"]);
+  assert.equal(invoke.stdout, "hello ari\n", invoke.stderr);
+  const [row] = await psJson(home);
+  assert.deepEqual([row?.name, row?.signer?.name, row?.signer?.key_id], ["signed-app", "alice", aliceKeyId]);
+  assert.match((await mvmctlAsync(home, ["ps"])).stdout, new RegExp(`^signed-app\\s+signed-app\\s+ready\\s.* alice ${aliceKeyId}\\s`, "m"));
+  assert.equal((await mvmctlAsync(home, ["down", "signed-app"])).status, 0);
+});
+
+test("an image rebuilt from other input is refused at up: unsigned, or carrying a signature over other digests", async () => {
+  const manifestPath = join(home, "apps/signed-app/manifest.json");
+  const admitted = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+  // The policy is switched off for a moment, and the app rebuilt from an edited, unsigned compile output.
+  ok(run(home, "policy", "require-signed", "off"));
+  const app = writeApp({ ...APP, "helper.py": "GREETING = 'pwned'\n" });
+  const other = signedOutput(null, app);
+  ok(run(home, "build", other));
+  ok(run(home, "policy", "require-signed", "on"));
+  await upRefused("signed-app", "ADMIT_UNSIGNED", [`the image of "signed-app" was built from unsigned artifacts (${manifestPath}`, "policy.json requires"]);
+  // The admitted signature pasted into the new image's manifest does not cover what it was built from.
+  const rebuilt = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+  writeFileSync(manifestPath, JSON.stringify({ ...rebuilt, signature: admitted.signature }, null, 2));
+  await upRefused("signed-app", "ADMIT_IMAGE_MISMATCH", [manifestPath,
+    `launch.json: the image was built from ${rebuilt.artifact_digests["launch.json"]}, the signature covers ${admitted.artifact_digests["launch.json"]}`,
+    `source/: the image was built from ${rebuilt.artifact_digests["source/"]}, the signature covers ${admitted.artifact_digests["source/"]}`]);
+});
+
+test("a key untrusted after the build stops its image at up; trusted again, images shows it trusted", async () => {
+  ok(run(home, "build", signedDir));
+  ok(run(home, "policy", "untrust", "alice"));
+  await upRefused("signed-app", "ADMIT_UNTRUSTED_KEY", [`signed by alice (key ${aliceKeyId}`, "it trusts no key yet"]);
+  assert.match(ok(run(home, "images")), new RegExp(`alice ${aliceKeyId} \\(untrusted\\)$`, "m"));
+  ok(run(home, "policy", "trust", join(work, "alice.pub")));
+  assert.doesNotMatch(ok(run(home, "images")), /untrusted/);
 });
 
 test("without a policy the unsigned flow is unchanged: it builds, the manifest says unsigned, images shows -", () => {
