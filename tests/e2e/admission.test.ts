@@ -134,7 +134,8 @@ for (const c of tamperCases) {
     assert.equal(r.status, 1, r.stderr);
     assert.equal(errorCode(r.stderr), c.code, r.stderr);
     for (const m of c.mentions(dir)) assert.ok(typeof m === "string" ? r.stderr.includes(m) : m.test(r.stderr), `the message names ${m}:\n${r.stderr}`);
-    assert.deepEqual(leftovers(strictHome, mvmCacheDir(), since), []);
+    // Temp dirs are left out: a refusal comes before any is made, and other builds on this machine make theirs.
+    assert.deepEqual(leftovers(strictHome, mvmCacheDir(), since).filter((f) => !f.startsWith(tmpdir())), []);
     const verify = run(strictHome, "verify", dir);
     assert.equal(errorCode(verify.stderr), c.code, `verify agrees with build:\n${verify.stderr}`);
   });
