@@ -1,5 +1,5 @@
-/* The host channel (PROTOCOL.md §Frames, §Chunking): finding the virtio port, reading frames into
- * dispatch, and queueing replies, split into chunk frames when a body is larger than MAX_FRAME. */
+/* The host channel (PROTOCOL.md §Transport, §Frames): finding the virtio port and reading frames into dispatch.
+ * What the agent sends goes through out.c. */
 #include "agent.h"
 #include <dirent.h>
 #include <errno.h>
@@ -54,14 +54,16 @@ int channel_open(const char *path, int fd) {
   fcntl(A.chan_fd, F_SETFL, fcntl(A.chan_fd, F_GETFL) | O_NONBLOCK);
   fcntl(A.chan_fd, F_SETFD, FD_CLOEXEC);
   fr_init(&A.chan_rd, MVM_MAX_FRAME);
-  oq_init(&A.chan_out, 2 * MVM_MAX_PAYLOAD + 2 * MVM_MAX_FRAME);
+  /* Bounded by construction, not by a limit that would drop replies: big messages wait in out.c's FIFO, and
+   * what lands here directly is one small reply per host frame or per call (PROTOCOL.md §Memory and time). */
+  oq_init(&A.chan_out, (size_t)-1 / 2);
   return 1;
 }
 
-static void on_frame(void *ctx, frame_event ev, char *body, size_t len) {
+static void on_frame(void *ctx, frame_event ev, char **body, size_t len) {
   (void)ctx;
   char msg[128];
-  if (ev == FRAME_BODY) dispatch_host_frame(body, len);
+  if (ev == FRAME_BODY) dispatch_host_frame(*body, len);
   else if (ev == FRAME_EMPTY) send_error(0, MVM_ERR_BAD_FRAME, "frame with length 0");
   else {
     snprintf(msg, sizeof msg, "frame of %zu bytes is larger than MAX_FRAME (%ld); skipped", len, MVM_MAX_FRAME);
@@ -69,6 +71,9 @@ static void on_frame(void *ctx, frame_event ev, char *body, size_t len) {
   }
 }
 
+/* Reads at most 16 × 64 KiB per wakeup, so a flood cannot starve the runner, jobs or deadlines. The agent never
+ * stops reading the host: the host may stop reading while its own writes are backed up (PROTOCOL.md §Flow
+ * control), and one side that always reads is what keeps the two from waiting on each other forever. */
 void channel_on_readable(void) {
   static char buf[65536];
   for (int rounds = 0; rounds < 16; rounds++) {
@@ -79,10 +84,13 @@ void channel_on_readable(void) {
     }
     if (n < 0 && (errno == EINTR)) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-    /* EOF or error. A virtio port reads EOF while no host is connected: back off instead of spinning. A
-     * socketpair EOF means the host side is gone for good. */
+    /* EOF or error. A virtio port reads EOF while no host is connected: back off instead of spinning, and drop
+     * the rest of a frame whose start went to the host that left (a new host must see whole frames). State of
+     * the old session goes when the next host's hello brings a new nonce (PROTOCOL.md §Sessions), since the
+     * host may come back before this EOF is read. A socketpair EOF means the host side is gone for good. */
     if (A.chan_is_port) {
       fr_reset(&A.chan_rd);
+      oq_drop_partial(&A.chan_out);
       A.chan_idle_until = now_ms() + 20;
     } else {
       A.exit_now = 1;
@@ -103,39 +111,6 @@ void frame_start(sbuf *b, const char *type, long long id) {
   }
 }
 
-static void queue(const char *body, size_t len) {
-  if (!oq_frame(&A.chan_out, body, len)) logf_("host is not reading: dropped a %zu-byte frame", len);
-}
-
-void send_body(sbuf *body) {
-  if (body->overflow) {
-    logf_("dropped a reply that outgrew its buffer");
-    return;
-  }
-  if (body->len <= (size_t)MVM_MAX_FRAME) {
-    queue(body->p, body->len);
-    return;
-  }
-  long long stream = ++A.next_stream;
-  sbuf chunk;
-  sb_init(&chunk, MVM_MAX_FRAME);
-  long long seq = 0;
-  for (size_t off = 0; off < body->len; off += MVM_CHUNK_BYTES, seq++) {
-    size_t n = body->len - off < (size_t)MVM_CHUNK_BYTES ? body->len - off : (size_t)MVM_CHUNK_BYTES;
-    sb_reset(&chunk);
-    frame_start(&chunk, MVM_GUEST_CHUNK, -1);
-    sb_puts(&chunk, ",\"stream\":");
-    sb_int(&chunk, stream);
-    sb_puts(&chunk, ",\"seq\":");
-    sb_int(&chunk, seq);
-    sb_puts(&chunk, off + n >= body->len ? ",\"final\":true,\"data\":\"" : ",\"final\":false,\"data\":\"");
-    sb_base64(&chunk, (const unsigned char *)body->p + off, n);
-    sb_puts(&chunk, "\"}");
-    queue(chunk.p, chunk.len);
-  }
-  sb_free(&chunk);
-}
-
 void send_error(long long id, const char *code, const char *msg) {
   sbuf b;
   sb_init(&b, MVM_MAX_FRAME);
@@ -143,7 +118,7 @@ void send_error(long long id, const char *code, const char *msg) {
   sb_puts(&b, ",\"code\":\"");
   sb_puts(&b, code);
   sb_puts(&b, "\",\"message\":");
-  sb_json_str(&b, msg, strlen(msg));
+  sb_json_str(&b, msg, strlen(msg) > 4096 ? 4096 : strlen(msg));
   sb_putc(&b, '}');
   send_body(&b);
   sb_free(&b);

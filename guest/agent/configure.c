@@ -53,10 +53,12 @@ static int write_configure_sh(const jval *env, const char *instance_id) {
   return ok;
 }
 
+/* PROTOCOL.md §Messages configure, §configure */
 void handle_configure(long long id, const jval *f) {
   const jval *env = json_get(f, "env"), *instance = json_get(f, "instance_id");
   if (!is_instance_id(instance)) return send_error(id, MVM_ERR_BAD_FRAME, "configure.instance_id must be 1..128 of [A-Za-z0-9._:-]");
   if (!env || env->type != J_OBJ) return send_error(id, MVM_ERR_BAD_FRAME, "configure.env must be an object");
+  if (env->truncated) return send_error(id, MVM_ERR_BAD_FRAME, "configure.env has too many variables");
   int n = 0;
   for (const jval *e = env->child; e; e = e->next, n++) {
     if (n >= MVM_MAX_CONFIGURE_VARS) return send_error(id, MVM_ERR_BAD_FRAME, "configure.env has too many variables");

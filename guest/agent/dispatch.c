@@ -6,38 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void reply_hello(long long id, const jval *f) {
-  long long lo, hi;
-  if (!json_get_int(f, "min_v", 0, MVM_MAX_ID, &lo) || !json_get_int(f, "max_v", 0, MVM_MAX_ID, &hi))
-    return send_error(id, MVM_ERR_BAD_FRAME, "hello needs integer min_v and max_v");
-  if (lo > MVM_PROTOCOL_VERSION || hi < MVM_MIN_PROTOCOL_VERSION) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "host speaks v%lld..v%lld, agent speaks v%ld..v%ld", lo, hi, MVM_MIN_PROTOCOL_VERSION,
-             MVM_PROTOCOL_VERSION);
-    return send_error(id, MVM_ERR_UNSUPPORTED_VERSION, msg);
-  }
-  static const char *const states[] = {"starting", "ready", "failed", "starting"};
-  sbuf b;
-  sb_init(&b, MVM_MAX_FRAME);
-  frame_start(&b, MVM_GUEST_HELLO_OK, id);
-  sb_puts(&b, ",\"version\":");
-  sb_int(&b, MVM_PROTOCOL_VERSION);
-  sb_puts(&b, ",\"agent\":\"" AGENT_NAME "\",\"state\":\"");
-  sb_puts(&b, states[A.state]);
-  sb_puts(&b, A.configured ? "\",\"configured\":true" : "\",\"configured\":false");
-  sb_puts(&b, ",\"caps\":{\"max_frame\":");
-  sb_int(&b, MVM_MAX_FRAME);
-  sb_puts(&b, ",\"max_payload\":");
-  sb_int(&b, MVM_MAX_PAYLOAD);
-  sb_puts(&b, ",\"max_inflight\":");
-  sb_int(&b, A.cfg.max_inflight ? A.cfg.max_inflight : MVM_MAX_INFLIGHT);
-  sb_puts(&b, ",\"chunk_bytes\":");
-  sb_int(&b, MVM_CHUNK_BYTES);
-  sb_puts(&b, "}}");
-  send_body(&b);
-  sb_free(&b);
-}
-
 static void reply_simple(long long id, const char *type, const char *fields) {
   sbuf b;
   sb_init(&b, MVM_MAX_FRAME);
@@ -71,6 +39,7 @@ static long long timeout_of(const jval *f) {
   return json_get_int(f, "timeout_ms", 1, 86400000, &t) ? t : A.cfg.invoke_ms;
 }
 
+/* §Messages invoke */
 static void handle_invoke(long long id, const jval *f) {
   const jval *input = json_get(f, "input"), *function = json_get(f, "function");
   if (!input || input->type != J_OBJ) return send_error(id, MVM_ERR_BAD_FRAME, "invoke.input must be a JSON object");
@@ -78,7 +47,8 @@ static void handle_invoke(long long id, const jval *f) {
     return send_error(id, MVM_ERR_BAD_FRAME, "invoke.function must be an identifier of at most 128 characters");
   if (!admit_call(id)) return;
   if (A.cfg.kind == ENTRY_FUNCTION) {
-    if (!runner_invoke(id, input, function, timeout_of(f))) send_error(id, MVM_ERR_INTERNAL, "cannot queue the call");
+    if (!runner_invoke(current_caller(id), input, function, timeout_of(f)))
+      send_error(id, MVM_ERR_BUSY, "the runner is not reading its input; try again");
     return;
   }
   if (function) return send_error(id, MVM_ERR_INVALID_ENTRYPOINT, "a command entrypoint has no functions to choose from");
@@ -91,17 +61,20 @@ static void handle_invoke(long long id, const jval *f) {
   argv[2] = "[ ! -f \"$0\" ] || . \"$0\" || exit 111; [ ! -f \"$1\" ] || . \"$1\" || exit 111; shift; exec \"$@\"";
   argv[3] = A.env_path, argv[4] = A.configure_path;
   for (size_t i = 0; i < n; i++) argv[5 + i] = A.cfg.command[i];
-  if (!job_spawn(JOB_INVOKE_COMMAND, id, argv, A.cfg.working_dir, input->raw, input->raw_len, timeout_of(f)))
+  if (!job_spawn(JOB_INVOKE_COMMAND, current_caller(id), argv, A.cfg.working_dir, input->raw, input->raw_len, timeout_of(f)))
     send_error(id, MVM_ERR_EXEC_FAILED, "cannot start the command");
   free(argv);
 }
 
+/* §Messages exec */
 static void handle_exec(long long id, const jval *f) {
   const jval *args = json_get(f, "argv");
   if (!args || args->type != J_ARR || !args->child) return send_error(id, MVM_ERR_BAD_FRAME, "exec.argv must be a non-empty array");
   size_t n = 0;
   for (const jval *a = args->child; a; a = a->next, n++)
     if (a->type != J_STR || strlen(a->str) != a->str_len) return send_error(id, MVM_ERR_BAD_FRAME, "exec.argv must be strings without NUL");
+  if (args->truncated || n > MVM_MAX_EXEC_ARGV)
+    return send_error(id, MVM_ERR_BAD_FRAME, "exec.argv has more than MAX_EXEC_ARGV entries");
   if (A.state == ST_STOPPING) return send_error(id, MVM_ERR_NOT_READY, "the agent is stopping");
   if (inflight_count() >= A.cfg.max_inflight) return send_error(id, MVM_ERR_BUSY, "too many calls in flight");
   sbuf in;
@@ -115,12 +88,13 @@ static void handle_exec(long long id, const jval *f) {
   if (!argv) return sb_free(&in), send_error(id, MVM_ERR_INTERNAL, "out of memory");
   n = 0;
   for (const jval *a = args->child; a; a = a->next) argv[n++] = (char *)a->str;
-  if (!job_spawn(JOB_EXEC, id, argv, A.cfg.working_dir[0] ? A.cfg.working_dir : "/", in.p, in.len, timeout_of(f)))
+  if (!job_spawn(JOB_EXEC, current_caller(id), argv, A.cfg.working_dir[0] ? A.cfg.working_dir : "/", in.p, in.len, timeout_of(f)))
     send_error(id, MVM_ERR_EXEC_FAILED, "cannot start the command");
   free(argv);
   sb_free(&in);
 }
 
+/* §Messages sync, §Timeouts and the clock */
 static void handle_sync(long long id, const jval *f) {
   long long epoch;
   const jval *ent = json_get_str(f, "entropy_b64");
@@ -139,6 +113,14 @@ static void handle_sync(long long id, const jval *f) {
   reply_simple(id, MVM_GUEST_SYNC_OK, fields);
 }
 
+static size_t stream_bytes(void) {
+  size_t n = 0;
+  for (int i = 0; i < MVM_MAX_STREAMS; i++)
+    if (A.streams[i].used) n += A.streams[i].data.len;
+  return n;
+}
+
+/* §Chunking: at most MAX_STREAMS open streams and MAX_PAYLOAD bytes across all of them. */
 static void handle_chunk(const jval *f, int nested) {
   long long stream, seq;
   const jval *fin = json_get(f, "final"), *data = json_get_str(f, "data");
@@ -158,10 +140,12 @@ static void handle_chunk(const jval *f, int nested) {
     sb_init(&s->data, MVM_MAX_PAYLOAD);
   }
   const char *problem = NULL;
+  size_t others = stream_bytes() - s->data.len;
+  s->data.limit = (size_t)MVM_MAX_PAYLOAD > others ? (size_t)MVM_MAX_PAYLOAD - others : 0;
   if (seq != s->next_seq) problem = MVM_ERR_BAD_FRAME;
   else if (!sb_unbase64(&s->data, data->str, data->str_len)) problem = s->data.overflow ? MVM_ERR_PAYLOAD_TOO_LARGE : MVM_ERR_BAD_FRAME;
   if (problem) {
-    send_error(0, problem, "chunked message dropped (out of order, bad base64 or larger than MAX_PAYLOAD)");
+    send_error(0, problem, "chunked message dropped (out of order, bad base64 or past MAX_PAYLOAD across open streams)");
     sb_free(&s->data);
     s->used = 0;
     return;
@@ -176,6 +160,7 @@ static void handle_chunk(const jval *f, int nested) {
 
 static int chunk_depth; /* a reassembled message may not itself be a chunk */
 
+/* PROTOCOL.md §Frames (agent reading host frames), then §Messages by type. */
 void dispatch_host_frame(const char *body, size_t len) {
   jdoc doc;
   char err[160], msg[256];
@@ -187,36 +172,44 @@ void dispatch_host_frame(const char *body, size_t len) {
     if (!f) json_get_int(doc.partial, "id", 1, MVM_MAX_ID, &id);
     snprintf(msg, sizeof msg, "frame is not a JSON object: %s", f ? "wrong type" : err);
     send_error(id, MVM_ERR_BAD_FRAME, msg);
+  } else if (f->truncated) {
+    send_error(0, MVM_ERR_BAD_FRAME, "frame has too many members");
   } else if (!json_get_int(f, "v", 0, MVM_MAX_ID, &v) || !type) {
     send_error(0, MVM_ERR_BAD_FRAME, "frame needs integer v and string type");
   } else if (v != MVM_PROTOCOL_VERSION) {
     json_get_int(f, "id", 1, MVM_MAX_ID, &id);
     send_error(id, MVM_ERR_UNSUPPORTED_VERSION, "frame version is not the negotiated version");
-  } else if (strcmp(type->str, MVM_HOST_CHUNK) == 0) {
+  } else if (json_str_is(type, MVM_HOST_CHUNK)) {
     chunk_depth++;
     handle_chunk(f, chunk_depth > 1);
     chunk_depth--;
   } else if (!json_get_int(f, "id", 1, MVM_MAX_ID, &id)) {
     send_error(0, MVM_ERR_BAD_FRAME, "frame needs an integer id in 1..MAX_ID");
-  } else if (strcmp(type->str, MVM_HOST_HELLO) == 0) {
-    reply_hello(id, f);
-  } else if (strcmp(type->str, MVM_HOST_PING) == 0) {
+  } else if (doc.values > MVM_MAX_MESSAGE_VALUES || doc.containers > MVM_MAX_MESSAGE_CONTAINERS) {
+    send_error(id, MVM_ERR_PAYLOAD_TOO_LARGE, "the message has more JSON values than MAX_MESSAGE_VALUES or MAX_MESSAGE_CONTAINERS");
+  } else if (json_str_is(type, MVM_HOST_HELLO)) {
+    handle_hello(id, f);
+  } else if (json_str_is(type, MVM_HOST_PING)) { /* §Messages ping */
     snprintf(msg, sizeof msg, ",\"uptime_ms\":%lld", uptime_ms());
     reply_simple(id, MVM_GUEST_PONG, msg);
-  } else if (strcmp(type->str, MVM_HOST_INVOKE) == 0) {
+  } else if (json_str_is(type, MVM_HOST_INVOKE)) {
     handle_invoke(id, f);
-  } else if (strcmp(type->str, MVM_HOST_EXEC) == 0) {
+  } else if (json_str_is(type, MVM_HOST_EXEC)) {
     handle_exec(id, f);
-  } else if (strcmp(type->str, MVM_HOST_SHUTDOWN) == 0) {
+  } else if (json_str_is(type, MVM_HOST_SHUTDOWN)) {
     lifecycle_shutdown(id);
-  } else if (strcmp(type->str, MVM_HOST_SYNC) == 0) {
+  } else if (json_str_is(type, MVM_HOST_SYNC)) {
     handle_sync(id, f);
-  } else if (strcmp(type->str, MVM_HOST_CONFIGURE) == 0) {
+  } else if (json_str_is(type, MVM_HOST_CONFIGURE)) {
     handle_configure(id, f);
-  } else if (strcmp(type->str, MVM_HOST_HOST_RESPONSE) == 0) {
-    if (!runner_forward_host_response(f)) logf_("host_response %lld matches no pending host_request", id);
+  } else if (json_str_is(type, MVM_HOST_HOST_RESPONSE)) {
+    if (!host_response_from_host(f)) logf_("host_response %lld matches no pending host_request", id);
   } else {
-    snprintf(msg, sizeof msg, "unknown frame type \"%.64s\"", type->str);
+    sbuf printable;
+    sb_init(&printable, 200);
+    sb_json_str(&printable, type->str, type->str_len > 64 ? 64 : type->str_len);
+    snprintf(msg, sizeof msg, "unknown frame type %s", printable.p ? printable.p : "\"\"");
+    sb_free(&printable);
     send_error(id, MVM_ERR_UNKNOWN_TYPE, msg);
   }
   json_free(&doc);

@@ -1,3 +1,4 @@
+/* Frame reading and the output queues (PROTOCOL.md §Frames). */
 #include "frame.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -27,23 +28,16 @@ void fr_feed(frame_reader *r, const char *data, size_t n, frame_cb cb, void *ctx
       n--;
       if (r->hdr_got < 4) continue;
       size_t len = ((size_t)r->hdr[0] << 24) | ((size_t)r->hdr[1] << 16) | ((size_t)r->hdr[2] << 8) | r->hdr[3];
+      r->hdr_got = 0;
       if (len == 0) {
-        r->hdr_got = 0;
         cb(ctx, FRAME_EMPTY, NULL, 0);
-      } else if (len > r->max) {
-        r->hdr_got = 0;
+      } else if (len > r->max || !(r->body = malloc(len + 1))) { /* no memory: skip it rather than die */
         r->skip = len;
         cb(ctx, FRAME_TOO_LARGE, NULL, len);
       } else {
-        r->body = malloc(len + 1);
-        if (!r->body) { /* treat as oversized: skip it rather than die */
-          r->hdr_got = 0;
-          r->skip = len;
-          cb(ctx, FRAME_TOO_LARGE, NULL, len);
-          continue;
-        }
         r->want = len;
         r->got = 0;
+        r->hdr_got = 4;
       }
       continue;
     }
@@ -57,7 +51,7 @@ void fr_feed(frame_reader *r, const char *data, size_t n, frame_cb cb, void *ctx
       body[len] = 0;
       r->body = NULL;
       r->hdr_got = 0;
-      cb(ctx, FRAME_BODY, body, len);
+      cb(ctx, FRAME_BODY, &body, len);
       free(body);
     }
   }
@@ -74,12 +68,13 @@ void oq_free(outq *q) {
 }
 
 static int oq_reserve(outq *q, size_t n) {
-  if (q->off > 0 && q->off == q->len) q->off = q->len = 0;
-  if (q->len - q->off + n > q->limit) return 0;
+  if (q->off > 0 && q->off == q->len) q->off = q->len = q->boundary = 0;
+  if (n > q->limit || q->len - q->off > q->limit - n) return 0;
   if (q->len + n > q->cap) {
-    if (q->off > 0) { /* compact before growing */
+    if (q->off > 0) { /* compact before growing; boundary >= off always holds */
       memmove(q->p, q->p + q->off, q->len - q->off);
       q->len -= q->off;
+      q->boundary -= q->off;
       q->off = 0;
     }
     size_t cap = q->cap ? q->cap : 4096;
@@ -92,14 +87,59 @@ static int oq_reserve(outq *q, size_t n) {
   return 1;
 }
 
-int oq_frame(outq *q, const char *body, size_t len) {
-  if (len > 0xFFFFFFFFu || !oq_reserve(q, len + 4)) return 0;
+int oq_frame_parts(outq *q, const span *parts, int nparts) {
+  size_t len = 0;
+  for (int i = 0; i < nparts; i++) {
+    if (parts[i].n > 0xFFFFFFFFu - len) return 0;
+    len += parts[i].n;
+  }
+  if (!oq_reserve(q, len + 4)) return 0;
   unsigned char h[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8),
                         (unsigned char)len};
   memcpy(q->p + q->len, h, 4);
-  memcpy(q->p + q->len + 4, body, len);
-  q->len += len + 4;
+  size_t at = q->len + 4;
+  for (int i = 0; i < nparts; i++) {
+    if (parts[i].n) memcpy(q->p + at, parts[i].p, parts[i].n);
+    at += parts[i].n;
+  }
+  q->len = at;
   return 1;
+}
+
+int oq_frame(outq *q, const char *body, size_t len) {
+  span one = {body, len};
+  return oq_frame_parts(q, &one, 1);
+}
+
+int oq_bytes(outq *q, const char *data, size_t len) {
+  if (!oq_reserve(q, len)) return 0;
+  if (len) memcpy(q->p + q->len, data, len);
+  q->len += len;
+  q->boundary = q->len; /* raw bytes have no frames to keep whole */
+  return 1;
+}
+
+size_t oq_drop_unstarted(outq *q) {
+  size_t keep = q->boundary > q->off ? q->boundary : q->off;
+  size_t dropped = q->len - keep;
+  q->len = keep;
+  if (q->off == q->len) q->off = q->len = q->boundary = 0;
+  return dropped;
+}
+
+void oq_drop_partial(outq *q) {
+  if (q->boundary > q->off) q->off = q->boundary;
+  if (q->off == q->len) q->off = q->len = q->boundary = 0;
+}
+
+/* After a write: move boundary to the end of the frame that holds off (headers are whole in the buffer). */
+static void advance_boundary(outq *q) {
+  while (q->boundary < q->off && q->boundary + 4 <= q->len) {
+    const unsigned char *h = (const unsigned char *)q->p + q->boundary;
+    size_t n = ((size_t)h[0] << 24) | ((size_t)h[1] << 16) | ((size_t)h[2] << 8) | h[3];
+    q->boundary += 4 + n;
+  }
+  if (q->boundary < q->off) q->boundary = q->off;
 }
 
 int oq_flush(outq *q, int fd) {
@@ -112,7 +152,8 @@ int oq_flush(outq *q, int fd) {
     }
     if (w == 0) return 0;
     q->off += (size_t)w;
+    advance_boundary(q);
   }
-  q->off = q->len = 0;
+  q->off = q->len = q->boundary = 0;
   return 0;
 }

@@ -5,7 +5,9 @@
 #include <stddef.h>
 
 typedef enum { FRAME_BODY, FRAME_TOO_LARGE, FRAME_EMPTY } frame_event;
-typedef void (*frame_cb)(void *ctx, frame_event ev, char *body, size_t len);
+/* Called per complete frame. *body is NUL-terminated at body[len]; the callback may keep it by taking the
+ * pointer and setting *body to NULL (it then frees it), otherwise the reader frees it on return. */
+typedef void (*frame_cb)(void *ctx, frame_event ev, char **body, size_t len);
 
 typedef struct {
   unsigned char hdr[4];
@@ -18,19 +20,33 @@ typedef struct {
 
 void fr_init(frame_reader *r, size_t max);
 void fr_reset(frame_reader *r);
-/* Consumes n bytes, calling cb for each complete frame (the callback must not keep `body`). */
+/* Consumes n bytes, calling cb for each complete frame. */
 void fr_feed(frame_reader *r, const char *data, size_t n, frame_cb cb, void *ctx);
 
-/* A bounded byte queue drained by non-blocking writes. */
+/* A byte queue of whole frames drained by non-blocking writes. `boundary` is the end of the frame the next
+ * write continues (== off between frames), so the queue can be cut back to whole frames at any moment. */
 typedef struct {
   char *p;
-  size_t off, len, cap, limit;
+  size_t off, len, cap, limit, boundary;
 } outq;
+
+typedef struct {
+  const char *p;
+  size_t n;
+} span;
 
 void oq_init(outq *q, size_t limit);
 void oq_free(outq *q);
 /* Queues one frame (header + body); returns 0 when the queue would pass its limit. */
 int oq_frame(outq *q, const char *body, size_t len);
+/* Queues one frame whose body is the concatenation of parts. */
+int oq_frame_parts(outq *q, const span *parts, int nparts);
+/* Queues raw bytes that are not frames (a child's stdin). */
+int oq_bytes(outq *q, const char *data, size_t len);
+/* Drops every queued frame except the rest of the one partly written; returns the bytes dropped. */
+size_t oq_drop_unstarted(outq *q);
+/* Drops the unwritten rest of a partly written frame (its start went to a peer that is gone). */
+void oq_drop_partial(outq *q);
 /* Writes what it can; returns -1 on a write error other than EAGAIN, else 0. */
 int oq_flush(outq *q, int fd);
 static inline size_t oq_pending(const outq *q) { return q->len - q->off; }

@@ -1,5 +1,6 @@
-/* Captured children: exec requests (PROTOCOL.md §exec), command-entrypoint invokes (§invoke) and hook runs.
- * Output is bounded; a deadline kills the whole process group. */
+/* Captured children: exec requests (PROTOCOL.md §Messages exec), command-entrypoint invokes (§invoke) and hook
+ * runs. A call's output is budgeted by what its reply will encode to (§Caps): past MAX_PAYLOAD the group is killed
+ * and that call alone is answered payload_too_large. A deadline kills the whole process group. */
 #include "agent.h"
 #include <errno.h>
 #include <signal.h>
@@ -11,31 +12,33 @@
 
 /* After the child exits, how long a grandchild may keep its pipes open before we stop reading them. */
 #define LINGER_MS 1000
+/* Reads per wakeup from one pipe, so a child that floods cannot starve the channel or deadlines. */
+#define READS_PER_WAKEUP 4
+/* The envelope around a call's captured output: type, id, exit code, signal, duration, field names. */
+#define JOB_REPLY_OVERHEAD 512
 
 static void close_fd(int *fd) {
   if (*fd >= 0) close(*fd);
   *fd = -1;
 }
 
-job *job_spawn(job_kind kind, long long call_id, char *const argv[], const char *cwd, const char *stdin_data,
+static int is_call(const job *j) { return j->kind == JOB_EXEC || j->kind == JOB_INVOKE_COMMAND; }
+
+job *job_spawn(job_kind kind, callref to, char *const argv[], const char *cwd, const char *stdin_data,
                size_t stdin_len, long long timeout_ms) {
   job *j = NULL;
   for (int i = 0; i < MAX_JOBS && !j; i++)
     if (!A.jobs[i].used) j = &A.jobs[i];
   if (!j) return NULL;
   memset(j, 0, sizeof *j);
+  oq_init(&j->in, stdin_len + 16);
+  if (stdin_len && !oq_bytes(&j->in, stdin_data, stdin_len)) return oq_free(&j->in), NULL;
   j->pid = spawn_piped(argv, cwd, &j->in_fd, &j->out_fd, &j->err_fd);
-  if (j->pid < 0) return NULL;
-  j->used = 1, j->kind = kind, j->call_id = call_id;
-  size_t cap = (kind == JOB_EXEC || kind == JOB_INVOKE_COMMAND) ? (size_t)MVM_MAX_PAYLOAD / 2 : 64 * 1024;
+  if (j->pid < 0) return oq_free(&j->in), NULL;
+  j->used = 1, j->kind = kind, j->to = to;
+  size_t cap = is_call(j) ? (size_t)MVM_MAX_PAYLOAD : 64 * 1024;
   sb_init(&j->out, cap);
   sb_init(&j->err, cap);
-  oq_init(&j->in, stdin_len + 16);
-  if (stdin_len) {
-    /* stdin carries raw bytes, not frames: queue them without a length header */
-    j->in.p = malloc(stdin_len);
-    if (j->in.p) memcpy(j->in.p, stdin_data, stdin_len), j->in.len = j->in.cap = stdin_len;
-  }
   if (!stdin_len) close_fd(&j->in_fd);
   j->started_ms = now_ms();
   j->deadline_ms = j->started_ms + timeout_ms;
@@ -46,14 +49,29 @@ void job_on_writable(job *j) {
   if (oq_flush(&j->in, j->in_fd) < 0 || oq_pending(&j->in) == 0) close_fd(&j->in_fd); /* EPIPE: it stopped reading */
 }
 
+static size_t b64_len(size_t n) { return (n + 2) / 3 * 4; }
+
+/* The bytes the call's reply would have if it ended now. */
+static size_t encoded_reply(job *j, int final) {
+  if (j->kind == JOB_EXEC) return JOB_REPLY_OVERHEAD + b64_len(j->out.len) + b64_len(j->err.len);
+  j->out_enc.bytes += json_str_count(j->out.p, j->out.len, &j->out_enc.pos, final);
+  j->err_enc.bytes += json_str_count(j->err.p, j->err.len, &j->err_enc.pos, final);
+  return JOB_REPLY_OVERHEAD + j->out_enc.bytes + j->err_enc.bytes + (j->out.len - j->out_enc.pos) * 6 +
+         (j->err.len - j->err_enc.pos) * 6;
+}
+
 void job_on_readable(job *j, int fd) {
   char buf[65536];
   sbuf *into = fd == j->out_fd ? &j->out : &j->err;
-  for (;;) {
+  for (int rounds = 0; rounds < READS_PER_WAKEUP; rounds++) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
+      if (j->too_large) continue; /* killed already; drain what is left */
       sb_put(into, buf, (size_t)n);
-      if (into->overflow) kill_group(j->pid);
+      if (into->overflow || (is_call(j) && encoded_reply(j, 0) > (size_t)MVM_MAX_PAYLOAD)) {
+        j->too_large = 1;
+        kill_group(j->pid);
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -71,8 +89,8 @@ void job_on_exit(job *j, int status) {
 
 static void reply_exec(job *j, long long duration) {
   sbuf b;
-  sb_init(&b, MVM_MAX_PAYLOAD + MVM_MAX_FRAME);
-  frame_start(&b, MVM_GUEST_EXEC_RESULT, j->call_id);
+  sb_init(&b, MVM_MAX_PAYLOAD);
+  frame_start(&b, MVM_GUEST_EXEC_RESULT, j->to.id);
   sb_puts(&b, ",\"exit_code\":");
   if (WIFEXITED(j->status)) sb_int(&b, WEXITSTATUS(j->status));
   else sb_puts(&b, "null");
@@ -81,41 +99,53 @@ static void reply_exec(job *j, long long duration) {
   else sb_puts(&b, "null");
   sb_puts(&b, ",\"stdout_b64\":\"");
   sb_base64(&b, (unsigned char *)j->out.p, j->out.len);
+  sb_free(&j->out);
   sb_puts(&b, "\",\"stderr_b64\":\"");
   sb_base64(&b, (unsigned char *)j->err.p, j->err.len);
+  sb_free(&j->err);
   sb_puts(&b, "\",\"duration_ms\":");
   sb_int(&b, duration);
   sb_putc(&b, '}');
-  send_body(&b);
+  reply_body(j->to, &b);
   sb_free(&b);
 }
 
 static void reply_command(job *j, long long duration) {
   sbuf b;
-  sb_init(&b, MVM_MAX_PAYLOAD + MVM_MAX_FRAME);
-  frame_start(&b, MVM_GUEST_RESULT, j->call_id);
+  sb_init(&b, MVM_MAX_PAYLOAD);
+  frame_start(&b, MVM_GUEST_RESULT, j->to.id);
   sb_puts(&b, ",\"value\":null,\"stdout\":");
   sb_json_str(&b, j->out.p ? j->out.p : "", j->out.len);
+  sb_free(&j->out);
   sb_puts(&b, ",\"stderr\":");
   sb_json_str(&b, j->err.p ? j->err.p : "", j->err.len);
+  sb_free(&j->err);
   sb_puts(&b, ",\"duration_ms\":");
   sb_int(&b, duration);
   sb_puts(&b, ",\"exit_code\":");
   sb_int(&b, WIFEXITED(j->status) ? WEXITSTATUS(j->status) : 128 + WTERMSIG(j->status));
   sb_putc(&b, '}');
-  send_body(&b);
+  reply_body(j->to, &b);
   sb_free(&b);
+}
+
+static void release(job *j) {
+  close_fd(&j->in_fd), close_fd(&j->out_fd), close_fd(&j->err_fd);
+  oq_free(&j->in);
+  sb_free(&j->out), sb_free(&j->err);
+  j->used = 0;
 }
 
 static void finish(job *j) {
   long long duration = now_ms() - j->started_ms;
-  int is_call = j->kind == JOB_EXEC || j->kind == JOB_INVOKE_COMMAND;
-  char msg[160];
-  if (is_call && j->timed_out) {
+  char msg[200];
+  if (is_call(j) && j->timed_out) {
     snprintf(msg, sizeof msg, "the command ran past its timeout (%lld ms) and was killed", duration);
-    send_error(j->call_id, MVM_ERR_TIMEOUT, msg);
-  } else if (is_call && (j->out.overflow || j->err.overflow)) {
-    send_error(j->call_id, MVM_ERR_PAYLOAD_TOO_LARGE, "the command's output passed MAX_PAYLOAD/2 and it was killed");
+    reply_error(j->to, MVM_ERR_TIMEOUT, msg);
+  } else if (is_call(j) && (j->too_large || encoded_reply(j, 1) > (size_t)MVM_MAX_PAYLOAD)) {
+    snprintf(msg, sizeof msg, "the command's output would encode to more than MAX_PAYLOAD (%ld bytes) and it was killed",
+             MVM_MAX_PAYLOAD);
+    reply_error(j->to, MVM_ERR_PAYLOAD_TOO_LARGE, msg);
   } else if (j->kind == JOB_EXEC) {
     reply_exec(j, duration);
   } else if (j->kind == JOB_INVOKE_COMMAND) {
@@ -123,10 +153,7 @@ static void finish(job *j) {
   } else {
     lifecycle_job_done(j);
   }
-  close_fd(&j->in_fd), close_fd(&j->out_fd), close_fd(&j->err_fd);
-  oq_free(&j->in);
-  sb_free(&j->out), sb_free(&j->err);
-  j->used = 0;
+  release(j);
 }
 
 void job_check(job *j, long long now) {
@@ -140,4 +167,15 @@ void job_check(job *j, long long now) {
 void jobs_kill_all(void) {
   for (int i = 0; i < MAX_JOBS; i++)
     if (A.jobs[i].used && !A.jobs[i].exited) kill_group(A.jobs[i].pid);
+}
+
+/* Shutdown (PROTOCOL.md §Messages): calls still running are answered, then their groups are killed. */
+void jobs_fail_calls(const char *code, const char *msg) {
+  for (int i = 0; i < MAX_JOBS; i++) {
+    job *j = &A.jobs[i];
+    if (!j->used || !is_call(j)) continue;
+    reply_error(j->to, code, msg);
+    if (!j->exited) kill_group(j->pid);
+    release(j);
+  }
 }

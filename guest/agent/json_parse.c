@@ -1,4 +1,5 @@
-/* Strict JSON parsing: no trailing commas, no comments, UTF-8 validated, depth and node count bounded. */
+/* Strict JSON parsing: no trailing commas, no comments, UTF-8 validated, depth and kept nodes bounded; every
+ * value is counted, so callers can hold a message to PROTOCOL.md's value budget. */
 #include "json.h"
 #include "protocol.h"
 #include <stdio.h>
@@ -17,6 +18,7 @@ typedef struct {
   const char *s;
   size_t len, pos;
   int depth;
+  int discard; /* > 0 while parsing a value that will not be kept: validate only */
   char *err;
   size_t errlen;
 } parser;
@@ -26,16 +28,20 @@ static int fail(parser *p, const char *what) {
   return 0;
 }
 
+static jval scratch; /* the node of a value that is parsed but not kept */
+
 static jval *new_node(parser *p) {
   jdoc *d = p->doc;
-  if (d->nodes >= d->max_nodes) return NULL;
+  if (p->discard) {
+    memset(&scratch, 0, sizeof scratch);
+    return &scratch;
+  }
   if (!d->blocks || d->blocks->used == BLOCK_NODES) {
     jblock *b = calloc(1, sizeof *b);
     if (!b) return NULL;
     b->next = d->blocks;
     d->blocks = b;
   }
-  d->nodes++;
   jval *v = &d->blocks->nodes[d->blocks->used++];
   memset(v, 0, sizeof *v);
   return v;
@@ -81,19 +87,25 @@ static int hex4(parser *p, unsigned *out) {
   return 1;
 }
 
+/* Decodes into the document's string buffer, or (while discarding) only validates: o counts, nothing is written. */
 static int parse_string(parser *p, const char **out, size_t *out_len) {
   jdoc *d = p->doc;
-  char *dst = d->strbuf + d->str_used;
+  static char sink[8];
+  int keep = !p->discard;
+  char *dst = keep ? d->strbuf + d->str_used : sink;
   size_t o = 0;
+#define PUT(c_) (keep ? (void)(dst[o++] = (char)(c_)) : (void)o++)
   p->pos++; /* opening quote */
   while (p->pos < p->len) {
     unsigned char c = (unsigned char)p->s[p->pos];
     if (c == '"') {
       p->pos++;
-      dst[o] = 0;
-      *out = dst;
-      *out_len = o;
-      d->str_used += o + 1;
+      if (keep) {
+        dst[o] = 0;
+        d->str_used += o + 1;
+      }
+      *out = keep ? dst : "";
+      *out_len = keep ? o : 0;
       return 1;
     }
     if (c < 0x20) return fail(p, "control character in string");
@@ -102,14 +114,14 @@ static int parse_string(parser *p, const char **out, size_t *out_len) {
       char e = p->s[p->pos++];
       unsigned cp;
       switch (e) {
-      case '"': dst[o++] = '"'; break;
-      case '\\': dst[o++] = '\\'; break;
-      case '/': dst[o++] = '/'; break;
-      case 'b': dst[o++] = '\b'; break;
-      case 'f': dst[o++] = '\f'; break;
-      case 'n': dst[o++] = '\n'; break;
-      case 'r': dst[o++] = '\r'; break;
-      case 't': dst[o++] = '\t'; break;
+      case '"': PUT('"'); break;
+      case '\\': PUT('\\'); break;
+      case '/': PUT('/'); break;
+      case 'b': PUT('\b'); break;
+      case 'f': PUT('\f'); break;
+      case 'n': PUT('\n'); break;
+      case 'r': PUT('\r'); break;
+      case 't': PUT('\t'); break;
       case 'u':
         if (!hex4(p, &cp)) return fail(p, "bad \\u escape");
         if (cp >= 0xD800 && cp <= 0xDBFF && p->len - p->pos >= 6 && p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u') {
@@ -120,7 +132,7 @@ static int parse_string(parser *p, const char **out, size_t *out_len) {
           else p->pos = save;
         }
         if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD; /* lone surrogate: the raw span keeps the escape */
-        put_utf8(dst, &o, cp);
+        if (keep) put_utf8(dst, &o, cp);
         break;
       default: return fail(p, "bad escape");
       }
@@ -128,11 +140,12 @@ static int parse_string(parser *p, const char **out, size_t *out_len) {
     }
     size_t n = json_utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos);
     if (!n) return fail(p, "invalid UTF-8");
-    memcpy(dst + o, p->s + p->pos, n);
+    if (keep) memcpy(dst + o, p->s + p->pos, n);
     o += n;
     p->pos += n;
   }
   return fail(p, "unterminated string");
+#undef PUT
 }
 
 static int parse_number(parser *p, jval *v) {
@@ -167,26 +180,12 @@ static int parse_number(parser *p, jval *v) {
 
 static int parse_value(parser *p, jval **out);
 
-typedef struct {
-  jblock *blk;
-  size_t used, nodes, str_used;
-} jmark;
-
-static jmark mark(const jdoc *d) { return (jmark){d->blocks, d->blocks ? d->blocks->used : 0, d->nodes, d->str_used}; }
-
-static void rewind_to(jdoc *d, jmark m) {
-  while (d->blocks != m.blk) {
-    jblock *next = d->blocks->next;
-    free(d->blocks);
-    d->blocks = next;
-  }
-  if (d->blocks) d->blocks->used = m.used;
-  d->nodes = m.nodes;
-  d->str_used = m.str_used;
-}
-
+/* A child is kept while its parent is kept, it sits within keep_depth and the node budget allows it; a child
+ * that is not kept is still validated (in discard mode: no node, no decoded string) and its parent is marked
+ * truncated. */
 static int parse_container(parser *p, jval *v, char close) {
   if (++p->depth > MVM_MAX_JSON_DEPTH) return fail(p, "nesting too deep");
+  p->doc->containers++;
   p->pos++;
   jval **tail = &v->child;
   skip_ws(p);
@@ -198,7 +197,11 @@ static int parse_container(parser *p, jval *v, char close) {
   for (;;) {
     const char *key = NULL;
     size_t key_len = 0;
-    jmark before = mark(p->doc);
+    /* The root's members have a budget of their own, so a huge value cannot crowd out the fields after it. */
+    int room = p->depth == 1 ? p->doc->top_nodes < JSON_MAX_TOP_NODES : p->doc->nodes < JSON_MAX_NODES;
+    int keep = !p->discard && p->depth <= p->doc->keep_depth && room;
+    if (!p->discard && !keep) v->truncated = 1;
+    if (!keep) p->discard++;
     skip_ws(p);
     if (close == '}') {
       if (p->pos >= p->len || p->s[p->pos] != '"') return fail(p, "expected member name");
@@ -208,11 +211,12 @@ static int parse_container(parser *p, jval *v, char close) {
       p->pos++;
     }
     jval *item;
-    if (!parse_value(p, &item)) return 0;
-    if (p->depth > p->doc->keep_depth) {
-      rewind_to(p->doc, before);
-      goto separator;
-    }
+    if (keep && p->depth == 1) p->doc->top_nodes++;
+    else if (keep) p->doc->nodes++;
+    int ok = parse_value(p, &item);
+    if (!keep) p->discard--;
+    if (!ok) return 0;
+    if (!keep) goto separator;
     item->key = key;
     item->key_len = key_len;
     *tail = item;
@@ -239,7 +243,8 @@ static int parse_value(parser *p, jval **out) {
   skip_ws(p);
   if (p->pos >= p->len) return fail(p, "unexpected end");
   jval *v = new_node(p);
-  if (!v) return fail(p, "too many values");
+  if (!v) return fail(p, "out of memory");
+  p->doc->values++;
   if (!p->doc->partial) p->doc->partial = v;
   v->raw = p->s + p->pos;
   size_t start = p->pos;
@@ -260,14 +265,15 @@ static int parse_value(parser *p, jval **out) {
 jval *json_parse(jdoc *doc, const char *src, size_t len, int keep_depth, char *err, size_t errlen) {
   memset(doc, 0, sizeof *doc);
   doc->keep_depth = keep_depth;
-  doc->max_nodes = len / 2 + 16; /* every value takes at least one byte plus a separator */
-  doc->str_cap = len + 1; /* a decoded string plus its NUL never exceeds its quoted source */
+  /* A decoded string plus its NUL never exceeds its quoted source. Only kept strings are written, so for a
+   * large frame most of this allocation is never touched (and never resident). */
+  doc->str_cap = len + 1;
   doc->strbuf = malloc(doc->str_cap);
   if (!doc->strbuf) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  parser p = {doc, src, len, 0, 0, err, errlen};
+  parser p = {doc, src, len, 0, 0, 0, err, errlen};
   jval *root;
   if (!parse_value(&p, &root)) return NULL;
   skip_ws(&p);
@@ -300,9 +306,17 @@ const jval *json_get(const jval *obj, const char *key) {
 int json_get_int(const jval *obj, const char *key, long long min, long long max, long long *out) {
   const jval *v = json_get(obj, key);
   if (!v || v->type != J_NUM) return 0;
-  if (v->num != (double)(long long)v->num || v->num < (double)min || v->num > (double)max) return 0;
-  *out = (long long)v->num;
+  /* The range check comes before the cast: casting 1e400 (inf) or 1e30 to long long is undefined. */
+  if (!(v->num >= (double)min && v->num <= (double)max)) return 0;
+  long long i = (long long)v->num;
+  if ((double)i != v->num) return 0;
+  *out = i;
   return 1;
+}
+
+int json_str_is(const jval *v, const char *lit) {
+  size_t n = strlen(lit);
+  return v && v->type == J_STR && v->str_len == n && memcmp(v->str, lit, n) == 0;
 }
 
 const jval *json_get_str(const jval *obj, const char *key) {

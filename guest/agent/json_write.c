@@ -94,6 +94,31 @@ void sb_json_str(sbuf *b, const char *s, size_t n) {
   sb_putc(b, '"');
 }
 
+/* What sb_json_str writes for one unit at s (n bytes available), and how many bytes that unit is (*step); 0 when
+ * the unit is a UTF-8 sequence that may still be completed by bytes not yet available (only when !final). */
+static size_t json_unit(const unsigned char *s, size_t n, int final, size_t *step) {
+  unsigned char c = s[0];
+  *step = 1;
+  if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') return 2;
+  if (c < 0x20 || c == 0x7F) return 6;
+  if (c < 0x80) return 1;
+  size_t k = json_utf8_len(s, n);
+  if (k) return *step = k, k;
+  if (!final && n < 4) return *step = 0, 0; /* maybe the start of a sequence that is still arriving */
+  return 6; /* \ufffd */
+}
+
+size_t json_str_count(const char *s, size_t n, size_t *pos, int final) {
+  size_t bytes = 0;
+  while (*pos < n) {
+    size_t step, k = json_unit((const unsigned char *)s + *pos, n - *pos, final, &step);
+    if (!step) break;
+    bytes += k;
+    *pos += step;
+  }
+  return bytes;
+}
+
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 void sb_base64(sbuf *b, const unsigned char *d, size_t n) {

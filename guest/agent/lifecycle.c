@@ -19,10 +19,18 @@ static job *run_phase(job_kind kind, const char *phase, long long timeout_ms) {
   /* env.sh holds before_start's exports; configure.sh, sourced after it, the instance's own values. */
   char *argv[] = {"/bin/sh", "-c", "[ ! -f \"$0\" ] || . \"$0\"; [ ! -f \"$2\" ] || . \"$2\"; . \"$1\"", A.env_path, p,
                   A.configure_path, NULL};
-  return job_spawn(kind, 0, argv, A.cfg.working_dir, NULL, 0, timeout_ms);
+  return job_spawn(kind, (callref){0, 0}, argv, A.cfg.working_dir, NULL, 0, timeout_ms);
 }
 
 static long long nonneg(long long v) { return v > 0 ? v : 0; }
+
+/* The ready/failed event is sent now and kept: a host session that begins later gets it right after its
+ * hello_ok (PROTOCOL.md §Sessions). */
+static void keep_state_event(sbuf *b) {
+  sb_free(&A.state_event);
+  A.state_event = *b;
+  send_body(&A.state_event);
+}
 
 static void become_ready(void) {
   A.state = ST_READY;
@@ -33,7 +41,7 @@ static void become_ready(void) {
   logf_("ready uptime_ms=%lld language=%s configure_wait_ms=%lld before_start_ms=%lld runner_import_ms=%lld after_start_ms=%lld",
         up, A.cfg.language, configure_wait, A.before_start_ms, import, after_start);
   sbuf b;
-  sb_init(&b, 4096);
+  sb_init(&b, MVM_MAX_FRAME);
   frame_start(&b, MVM_GUEST_READY, -1);
   sb_puts(&b, ",\"uptime_ms\":");
   sb_int(&b, up);
@@ -48,8 +56,7 @@ static void become_ready(void) {
   sb_puts(&b, ",\"after_start_ms\":");
   sb_int(&b, after_start);
   sb_puts(&b, "}}");
-  send_body(&b);
-  sb_free(&b);
+  keep_state_event(&b);
 }
 
 void lifecycle_fail(const char *code, const char *fmt, ...) {
@@ -62,15 +69,14 @@ void lifecycle_fail(const char *code, const char *fmt, ...) {
   A.after_start_deadline = 0;
   logf_("failed code=%s: %s", A.fail_code, A.fail_msg);
   sbuf b;
-  sb_init(&b, 4096);
+  sb_init(&b, MVM_MAX_FRAME);
   frame_start(&b, MVM_GUEST_FAILED, -1);
   sb_puts(&b, ",\"code\":\"");
   sb_puts(&b, A.fail_code);
   sb_puts(&b, "\",\"message\":");
   sb_json_str(&b, A.fail_msg, strlen(A.fail_msg));
   sb_putc(&b, '}');
-  send_body(&b);
-  sb_free(&b);
+  keep_state_event(&b);
 }
 
 void lifecycle_begin(void) {
@@ -81,7 +87,7 @@ void lifecycle_begin(void) {
   char p[PATH_MAX];
   hook_path(p, sizeof p, "before_start");
   char *argv[] = {"/bin/sh", "-c", "[ ! -f \"$0\" ] || . \"$0\" || exit $?; export -p > \"$1\"", p, A.env_path, NULL};
-  if (!job_spawn(JOB_BEFORE_START, 0, argv, A.cfg.working_dir, NULL, 0, 24LL * 3600 * 1000))
+  if (!job_spawn(JOB_BEFORE_START, (callref){0, 0}, argv, A.cfg.working_dir, NULL, 0, 24LL * 3600 * 1000))
     lifecycle_fail(MVM_ERR_HOOK_FAILED, "cannot start before_start");
 }
 
@@ -118,21 +124,22 @@ static void finish_shutdown(int ran, const job *j) {
   snprintf(fields, sizeof fields, ",\"before_stop\":{\"ran\":%s,\"exit_code\":", ran ? "true" : "false");
   sbuf b;
   sb_init(&b, 4096);
-  frame_start(&b, MVM_GUEST_SHUTDOWN_OK, A.shutdown_id);
+  frame_start(&b, MVM_GUEST_SHUTDOWN_OK, A.shutdown_to.id);
   sb_puts(&b, fields);
   if (exited) sb_int(&b, WEXITSTATUS(j->status));
   else sb_puts(&b, "null");
   sb_puts(&b, timed_out ? ",\"timed_out\":true}}" : ",\"timed_out\":false}}");
-  send_body(&b);
+  reply_body(A.shutdown_to, &b);
   sb_free(&b);
   if (ran) logf_("before_stop exit=%d%s", exited ? WEXITSTATUS(j->status) : -1, timed_out ? " (timed out)" : "");
   A.exit_now = 2;
 }
 
+/* PROTOCOL.md §Messages shutdown */
 void lifecycle_shutdown(long long id) {
   if (A.state == ST_STOPPING) return send_error(id, MVM_ERR_BUSY, "a shutdown is already running");
   A.state = ST_STOPPING;
-  A.shutdown_id = id;
+  A.shutdown_to = current_caller(id);
   if (!A.cfg.working_dir[0] || !hook_exists("before_stop")) return finish_shutdown(0, NULL);
   if (!run_phase(JOB_BEFORE_STOP, "before_stop", A.cfg.before_stop_ms)) finish_shutdown(0, NULL);
 }

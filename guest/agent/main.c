@@ -38,9 +38,15 @@ void logf_(const char *fmt, ...) {
   char line[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "mvm-agent: %s\n", line);
+  if (n < 0) return;
+  console_line("mvm-agent: ", line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+long long next_id(long long *counter) {
+  *counter = *counter >= MVM_MAX_ID ? 1 : *counter + 1;
+  return *counter;
 }
 
 void hook_path(char *out, size_t n, const char *phase) { snprintf(out, n, "%s" MVM_HOOKS_DIR "/%s.sh", A.root, phase); }
@@ -84,7 +90,7 @@ static void usage(void) {
   exit(2);
 }
 
-enum { OWN_CHAN, OWN_SIG, OWN_RUN_OUT, OWN_RUN_ERR, OWN_RUN_IN, OWN_JOB_OUT, OWN_JOB_ERR, OWN_JOB_IN };
+enum { OWN_CHAN, OWN_SIG, OWN_CONSOLE, OWN_RUN_OUT, OWN_RUN_CON, OWN_RUN_IN, OWN_JOB_OUT, OWN_JOB_ERR, OWN_JOB_IN };
 
 static void loop_once(void) {
   struct pollfd pfd[8 + 3 * MAX_JOBS];
@@ -92,12 +98,17 @@ static void loop_once(void) {
   int n = 0;
   long long now = now_ms(), wake = now + 1000;
 #define ADD(fd_, ev_, own_, idx_) (pfd[n] = (struct pollfd){(fd_), (short)(ev_), 0}, owner[n] = (own_), index[n++] = (idx_))
+  out_pump();
   if (oq_pending(&A.chan_out)) oq_flush(&A.chan_out, A.chan_fd);
-  if (now >= A.chan_idle_until) ADD(A.chan_fd, POLLIN | (oq_pending(&A.chan_out) ? POLLOUT : 0), OWN_CHAN, 0);
+  out_pump();
+  if (now >= A.chan_idle_until) ADD(A.chan_fd, POLLIN | (out_wants_write() ? POLLOUT : 0), OWN_CHAN, 0);
   else wake = A.chan_idle_until;
   ADD(A.sig_pipe[0], POLLIN, OWN_SIG, 0);
-  if (A.run.out_fd >= 0) ADD(A.run.out_fd, POLLIN, OWN_RUN_OUT, 0);
-  if (A.run.err_fd >= 0) ADD(A.run.err_fd, POLLIN, OWN_RUN_ERR, 0);
+  if (console_pending()) ADD(2, POLLOUT, OWN_CONSOLE, 0);
+  /* Backpressure on the runner (PROTOCOL.md §Memory and time): while big replies wait for the host, its next frames wait
+   * in its pipe, not in the agent. */
+  if (A.run.out_fd >= 0 && A.out_backlog < OUT_BACKLOG_MAX) ADD(A.run.out_fd, POLLIN, OWN_RUN_OUT, 0);
+  if (A.run.console_fd >= 0) ADD(A.run.console_fd, POLLIN, OWN_RUN_CON, 0);
   if (A.run.in_fd >= 0 && oq_pending(&A.run.in)) ADD(A.run.in_fd, POLLOUT, OWN_RUN_IN, 0);
   for (int i = 0; i < MVM_MAX_INFLIGHT; i++)
     if (A.calls[i].used && A.calls[i].deadline_ms < wake) wake = A.calls[i].deadline_ms;
@@ -122,8 +133,9 @@ static void loop_once(void) {
       if ((re & POLLOUT) && oq_flush(&A.chan_out, A.chan_fd) < 0 && !A.chan_is_port) A.exit_now = 1;
       break;
     case OWN_SIG: reap(); break;
-    case OWN_RUN_OUT: if (A.run.out_fd >= 0) runner_on_stdout(); break;
-    case OWN_RUN_ERR: if (A.run.err_fd >= 0) runner_on_stderr(); break;
+    case OWN_CONSOLE: console_flush(); break;
+    case OWN_RUN_OUT: if (A.run.out_fd >= 0) runner_on_frames(); break;
+    case OWN_RUN_CON: if (A.run.console_fd >= 0) runner_on_console(); break;
     case OWN_RUN_IN: if (A.run.in_fd >= 0) runner_on_writable(); break;
     case OWN_JOB_OUT: case OWN_JOB_ERR: {
       job *j = &A.jobs[index[k]];
@@ -143,16 +155,15 @@ static void loop_once(void) {
   lifecycle_tick(now);
 }
 
+/* PROTOCOL.md §Messages shutdown: calls still in flight, invokes and execs alike, are answered not_ready. */
 static void stop_everything(void) {
   runner_fail_calls(MVM_ERR_NOT_READY, "the agent shut down during the call");
+  jobs_fail_calls(MVM_ERR_NOT_READY, "the agent shut down during the call");
   runner_stop();
   jobs_kill_all();
   long long deadline = now_ms() + 2000;
-  while (oq_pending(&A.chan_out) && now_ms() < deadline) {
-    struct pollfd p = {A.chan_fd, POLLOUT, 0};
-    poll(&p, 1, 50);
-    if (oq_flush(&A.chan_out, A.chan_fd) < 0) break;
-  }
+  out_flush_before_exit(deadline);
+  console_drain(deadline + 500);
 }
 
 int main(int argc, char **argv) {
@@ -166,15 +177,15 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--state-dir") == 0) state_dir = argv[++i];
     else usage();
   }
-  setvbuf(stderr, NULL, _IOLBF, 0);
   A.is_pid1 = getpid() == 1;
-  A.run.pid = -1, A.run.in_fd = A.run.out_fd = A.run.err_fd = -1;
+  A.run.pid = -1, A.run.in_fd = A.run.out_fd = A.run.console_fd = A.run.std_fd[0] = A.run.std_fd[1] = -1;
   A.cfg.max_inflight = MVM_MAX_INFLIGHT;
   A.cfg.invoke_ms = MVM_DEFAULT_CALL_TIMEOUT_MS;
   A.t_start = now_ms();
-  logf_("start v=%ld pid=%d", MVM_PROTOCOL_VERSION, (int)getpid());
   if (A.is_pid1) pid1_setup();
   ensure_std_fds();
+  console_init();
+  logf_("start v=%ld pid=%d", MVM_PROTOCOL_VERSION, (int)getpid());
   snprintf(A.state_dir, sizeof A.state_dir, "%s", state_dir);
   mkdir(A.state_dir, 0700);
   snprintf(A.env_path, sizeof A.env_path, "%s/env.sh", A.state_dir);
@@ -187,6 +198,7 @@ int main(int argc, char **argv) {
   sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
   sigaction(SIGCHLD, &sa, NULL);
   if (!channel_open(chan_path, chan_fd)) {
+    console_drain(now_ms() + 1000);
     if (A.is_pid1) pid1_reboot();
     return 1;
   }
@@ -201,8 +213,8 @@ int main(int argc, char **argv) {
     lifecycle_begin();
   }
   while (!A.exit_now) loop_once();
-  stop_everything();
   logf_("shutdown");
+  stop_everything();
   if (A.is_pid1) pid1_reboot();
   return 0;
 }

@@ -15,6 +15,11 @@
 #define MVM_DEFAULT_CALL_TIMEOUT_MS 60000L
 #define MVM_MAX_CONFIGURE_VARS 256L
 #define MVM_MAX_CONFIGURE_VALUE 32768L
+#define MVM_MAX_EXEC_ARGV 1024L
+#define MVM_MAX_MESSAGE_VALUES 8388608L
+#define MVM_MAX_MESSAGE_CONTAINERS 1048576L
+#define MVM_SESSION_NONCE_MIN 16L
+#define MVM_SESSION_NONCE_MAX 64L
 
 /* Paths inside the image and the channel's port name (layout.ts). */
 #define MVM_AGENT_CONFIG_PATH "/etc/mvm/agent.json"

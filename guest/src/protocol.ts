@@ -10,6 +10,26 @@ export const PROTOCOL_VERSION = 2;
 /** The oldest version this host still accepts in the hello handshake. */
 export const MIN_PROTOCOL_VERSION = 2;
 
+/**
+ * Every change to the protocol, oldest first, each with the version that carries it and a feature name. guest/PROTOCOL.md's
+ * Changes table has exactly one row per entry (protocol-doc.test.ts checks). A change adds its entry here and its row
+ * there; a host that talks to agents of several versions gates on the version hello_ok chose with `protocolHas`.
+ */
+export const PROTOCOL_CHANGES = [
+  { version: 1, feature: "base" },
+  { version: 2, feature: "configure" },
+  { version: 2, feature: "ready_timings" },
+  { version: 2, feature: "invoke_function" },
+  { version: 2, feature: "session" },
+  { version: 2, feature: "message_budgets" },
+] as const;
+export type ProtocolFeature = (typeof PROTOCOL_CHANGES)[number]["feature"];
+
+/** Whether an agent that chose `version` in hello_ok has `feature`. */
+export function protocolHas(version: number, feature: ProtocolFeature): boolean {
+  return PROTOCOL_CHANGES.some((c) => c.feature === feature && c.version <= version);
+}
+
 /** Largest frame body in bytes; a peer that announces more is sent `payload_too_large` (agent) or dropped (host). */
 export const MAX_FRAME = 1024 * 1024;
 /** Largest reassembled payload of a chunked message, in bytes. */
@@ -29,6 +49,18 @@ export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 /** Variables one `configure` frame may set, and the largest value, in bytes. */
 export const MAX_CONFIGURE_VARS = 256;
 export const MAX_CONFIGURE_VALUE = 32 * 1024;
+/** Most entries of an `exec` argv. */
+export const MAX_EXEC_ARGV = 1024;
+/**
+ * Most JSON values, and most objects and arrays among them, in one message. Parsing costs memory per value far
+ * more than per byte (22 million `{}` in 64 MiB took a host 1.5 GB and 25 s), so both sides refuse a message past
+ * these before building it (PROTOCOL.md §Caps).
+ */
+export const MAX_MESSAGE_VALUES = 8 * 1024 * 1024;
+export const MAX_MESSAGE_CONTAINERS = 1024 * 1024;
+/** Length bounds of a host session nonce (`hello.session`, PROTOCOL.md §Sessions), of `[A-Za-z0-9_-]`. */
+export const SESSION_NONCE_MIN = 16;
+export const SESSION_NONCE_MAX = 64;
 
 /** Typed error codes carried in `error` frames and `failed` events. */
 export const WIRE_ERROR_CODES = [
@@ -69,8 +101,13 @@ export const ChunkFrame = z.strictObject({
   v, type: z.literal("chunk"), stream: requestId, seq: count, final: z.boolean(), data: base64,
 });
 
+/** A host session's nonce: fresh per ChannelClient, so an agent tells a reconnected host from the one before. */
+const sessionNonce = z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${SESSION_NONCE_MIN},${SESSION_NONCE_MAX}}$`));
+
 // ---- host → guest ----
-export const HelloFrame = z.strictObject({ v, type: z.literal("hello"), id: requestId, min_v: count, max_v: count });
+export const HelloFrame = z.strictObject({
+  v, type: z.literal("hello"), id: requestId, min_v: count, max_v: count, session: sessionNonce,
+});
 export const PingFrame = z.strictObject({ v, type: z.literal("ping"), id: requestId });
 export const InvokeFrame = z.strictObject({
   v, type: z.literal("invoke"), id: requestId, input: z.record(z.string(), z.unknown()), timeout_ms: timeoutMs.optional(),
@@ -87,7 +124,7 @@ export const ConfigureFrame = z.strictObject({
     .refine((env) => Object.keys(env).length <= MAX_CONFIGURE_VARS, `at most ${MAX_CONFIGURE_VARS} variables`),
 });
 export const ExecFrame = z.strictObject({
-  v, type: z.literal("exec"), id: requestId, argv: z.array(z.string()).min(1).max(1024),
+  v, type: z.literal("exec"), id: requestId, argv: z.array(z.string()).min(1).max(MAX_EXEC_ARGV),
   timeout_ms: timeoutMs.optional(), stdin_b64: base64.optional(),
 });
 export const ShutdownFrame = z.strictObject({ v, type: z.literal("shutdown"), id: requestId });
@@ -105,7 +142,10 @@ export type HostFrame = z.infer<typeof HostFrame>;
 
 // ---- guest → host (untrusted) ----
 export const HelloOkFrame = z.strictObject({
-  v, type: z.literal("hello_ok"), id: requestId, version: count, agent: z.string().max(200), state: AgentState,
+  v, type: z.literal("hello_ok"), id: requestId,
+  /** The nonce of the hello it answers; its body begins `{"v":V,"type":"hello_ok","id":N,"session":"…"`. */
+  session: sessionNonce,
+  version: count, agent: z.string().max(200), state: AgentState,
   /** Whether a `configure` frame has been applied (an agent with `await_configure` waits for one). */
   configured: z.boolean(),
   caps: z.strictObject({ max_frame: count, max_payload: count, max_inflight: count, chunk_bytes: count }),

@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Duplex } from "node:stream";
+import { PassThrough, type Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { ensureAgentBinary } from "@mvm/builder";
 import { DEFAULT_AGENT_TIMEOUTS, renderHookScript, runnerSourcePaths, writeAgentConfig, type AgentConfig } from "@mvm/guest";
@@ -17,8 +17,31 @@ import { ChannelClient, type ChannelClientOptions } from "@mvm/runtime";
 
 export const FIXTURES = fileURLToPath(new URL("../../guest/tests/fixtures/", import.meta.url));
 
+/**
+ * Which build of the agent a test drives: the static release binary images ship, or the same sources built
+ * with AddressSanitizer and UBSan (dynamic: ASan does not link with -static), which the conformance and fuzz
+ * suites also run against. A sanitized agent's console must never carry a sanitizer report.
+ */
+export type AgentVariant = "release" | "asan";
+export const SANITIZER_CFLAGS = [
+  "-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined,float-cast-overflow",
+  "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE",
+];
+const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
+
+/** The sanitizer reports in a console log (empty when clean). */
+export function sanitizerReports(log: string): string[] {
+  return log.split("\n").filter((line) => SANITIZER_REPORT.test(line));
+}
+
+export async function agentBinary(variant: AgentVariant): Promise<string> {
+  if (variant === "release") return (await ensureAgentBinary()).path;
+  return (await ensureAgentBinary({ cflags: SANITIZER_CFLAGS, name: "mvm-agent-asan" })).path;
+}
+
 export interface AgentUnderTest {
   client: ChannelClient;
+  variant: AgentVariant;
   child: ChildProcess;
   /** The raw socketpair end, for writing frames the client would never produce. */
   socket: Duplex;
@@ -59,6 +82,14 @@ export interface AgentOptions {
   rawConfig?: string;
   /** Run the agent as PID 1 of fresh pid, mount and net namespaces (`unshare`), as it runs in a VM. */
   asPid1?: boolean;
+  /** The agent build (default "release"). */
+  variant?: AgentVariant;
+  /** Replaces runner_argv (a hostile fake runner). */
+  runnerArgv?: string[];
+  /** Say hello (begin the client's session) before returning, as every real host does; default true. */
+  hello?: boolean;
+  /** Make no client at all: the test drives the raw socket, then may attach clients itself. */
+  noClient?: boolean;
 }
 
 export async function startAgent(options: AgentOptions = {}): Promise<AgentUnderTest> {
@@ -80,7 +111,9 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
       : { kind: "function", module: "app", function: options.function ?? "greet", params: options.params ?? ["name"] },
     working_dir: "/app",
     env: options.env ?? {},
-    ...(language === "command" ? {} : { runner_argv: language === "python" ? ["python3", runner.python] : [process.execPath, runner.node] }),
+    ...(language === "command" ? {} : {
+      runner_argv: options.runnerArgv ?? (language === "python" ? ["python3", runner.python] : [process.execPath, runner.node]),
+    }),
     health_port: healthPort,
     max_inflight: options.maxInflight ?? 16,
     await_configure: options.awaitConfigure ?? false,
@@ -93,25 +126,35 @@ export async function startAgent(options: AgentOptions = {}): Promise<AgentUnder
     writeFileSync(path, renderHookScript(phase as "before_start", cmds));
     chmodSync(path, 0o755);
   }
-  const binary = (await ensureAgentBinary()).path;
+  const variant = options.variant ?? "release";
+  const binary = await agentBinary(variant);
   const agentArgs = ["--channel-fd", "3", "--root", root, ...(options.asPid1 ? [] : ["--state-dir", join(root, "state")])];
   const [command, args] = options.asPid1 ? ["unshare", ["--pid", "--fork", "--mount", "--net", binary, ...agentArgs]] : [binary, agentArgs];
-  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "pipe"] });
+  // halt_on_error=0: report every finding, not just the first; the suites fail on any report.
+  const env = variant === "asan"
+    ? { ...process.env, ASAN_OPTIONS: "halt_on_error=0:detect_leaks=1", UBSAN_OPTIONS: "print_stacktrace=1:halt_on_error=0" }
+    : process.env;
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "pipe"], env });
   let log = "";
   child.stderr?.on("data", (d: Buffer) => (log += d.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const socket = child.stdio[3] as Duplex;
-  const client = new ChannelClient(socket, options.client);
-  return {
-    client, child, socket, root, healthPort, exited,
+  const client = options.noClient ? undefined : new ChannelClient(socket, options.client);
+  const agent: AgentUnderTest = {
+    client: client ?? new ChannelClient(new PassThrough()), variant, child, socket, root, healthPort, exited,
     console: () => log,
     async stop() {
-      client.close();
+      client?.close();
+      socket.destroy();
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
       rmSync(root, { recursive: true, force: true });
+      const reports = sanitizerReports(log);
+      if (reports.length) throw new Error(`the ${variant} agent reported:\n${reports.join("\n")}\n--- console ---\n${log.slice(-20_000)}`);
     },
   };
+  if (client && options.hello !== false) await client.hello();
+  return agent;
 }
 
 function copyRunners(root: string): { python: string; node: string } {

@@ -1,32 +1,44 @@
 """mvm Python runner: imports the app module once and calls its function per invoke (guest/PROTOCOL.md
 section "Runner framing"). Stdlib only, Python 3.11+.
 
-Frames are 4-byte big-endian length + UTF-8 JSON, read on stdin and written on stdout. fd 1 is moved aside at
-start so stray writes to it land on stderr (the console) instead of corrupting the frame stream.
+The agent starts it with these fds (all made close-on-exec here, so nothing the function starts inherits them):
+  0 /dev/null                1, 2 pipes this runner reads back on 5 and 6
+  3 frames from the agent    4 frames to the agent    7 the console (relayed as mvm-runner: lines)
+Frames are 4-byte big-endian length + UTF-8 JSON. User code cannot reach them through stdin or stdout.
 
-Per-call capture: sys.stdout/sys.stderr are replaced by proxies that write into the calling thread's buffers;
-output written straight to fd 1/2 (C extensions, child processes) or from threads the function starts goes to
-the console instead of the result.
+Output capture: sys.stdout/sys.stderr are proxies that write into the calling thread's buffers. Bytes written at
+the fd level (threads the function starts, C extensions, child processes) come back on 5 and 6 and go to the call
+when exactly one call is in flight as they are read, else to the console.
 """
 import asyncio
+import codecs
 import http.server
 import importlib
 import inspect
 import io
 import json
 import os
+import select
 import struct
 import sys
 import threading
 import traceback
 import types
 
+FRAMES_IN, FRAMES_OUT, OWN_STDOUT, OWN_STDERR, CONSOLE = 3, 4, 5, 6, 7
 MAX_FRAME_FROM_AGENT = 64 * 1024 * 1024 + 1024 * 1024
 
-_out_fd = os.dup(1)
-os.dup2(2, 1)
+for _fd in (FRAMES_IN, FRAMES_OUT, OWN_STDOUT, OWN_STDERR, CONSOLE):
+    os.set_inheritable(_fd, False)
 _out_lock = threading.Lock()
 _tls = threading.local()
+_max_result_bytes = [MAX_FRAME_FROM_AGENT]
+
+
+def console(text):
+    data = text.encode("utf-8", "replace")
+    while data:
+        data = data[os.write(CONSOLE, data):]
 
 
 def send(obj):
@@ -34,13 +46,13 @@ def send(obj):
     with _out_lock:
         view = memoryview(struct.pack(">I", len(data)) + data)
         while view:
-            view = view[os.write(_out_fd, view):]
+            view = view[os.write(FRAMES_OUT, view):]
 
 
 def read_exact(n):
     chunks, got = [], 0
     while got < n:
-        b = os.read(0, min(n - got, 1 << 20))
+        b = os.read(FRAMES_IN, min(n - got, 1 << 20))
         if not b:
             return None
         chunks.append(b)
@@ -59,15 +71,73 @@ def read_frame():
     return None if body is None else json.loads(body)
 
 
+class Capture:
+    """One call's output: what its thread wrote through sys.stdout/stderr, plus fd-level bytes routed to it."""
+
+    def __init__(self):
+        self.streams = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+        self.decoders = {name: codecs.getincrementaldecoder("utf-8")("replace") for name in self.streams}
+
+    def feed(self, name, data, final=False):
+        self.streams[name].write(self.decoders[name].decode(data, final))
+
+    def text(self, name):
+        self.feed(name, b"", final=True)
+        return self.streams[name].getvalue()
+
+
+_calls = {}
+_route_lock = threading.Lock()
+
+
+def _route(fd, data):
+    """The one-call rule; the caller holds _route_lock."""
+    only = next(iter(_calls.values())) if len(_calls) == 1 else None
+    if only is None:
+        while data:
+            data = data[os.write(CONSOLE, data):]
+    else:
+        only.feed("stdout" if fd == OWN_STDOUT else "stderr", data)
+
+
+def _drain(fd):
+    """Routes what fd holds now (non-blocking: the agent opens 5 and 6 so); False at EOF. Holds _route_lock."""
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        if not data:
+            return False
+        _route(fd, data)
+
+
+def _read_own_fds():
+    fds = [OWN_STDOUT, OWN_STDERR]
+    while fds:
+        ready, _, _ = select.select(fds, [], [])
+        for fd in ready:
+            with _route_lock:  # a call that ends drains under this lock, so its bytes never race past it
+                if not _drain(fd):
+                    fds.remove(fd)
+
+
+threading.Thread(target=_read_own_fds, daemon=True).start()
+
+
 class _CallStream(io.TextIOBase):
-    """Routes writes to the current call's buffer, or to the real stream outside a call."""
+    """Routes writes to the current call's capture, or to the real fd (and so the one-call rule) elsewhere."""
 
     def __init__(self, name, fallback):
         self._name, self._fallback = name, fallback
 
     def write(self, s):
-        buf = getattr(_tls, self._name, None)
-        (buf if buf is not None else self._fallback).write(s)
+        cap = getattr(_tls, "capture", None)
+        if cap is None:
+            self._fallback.write(s)
+            self._fallback.flush()
+        else:
+            cap.streams[self._name].write(s)
         return len(s)
 
     def flush(self):
@@ -83,13 +153,18 @@ _next_rid = [0]
 
 
 def host_request(kind, payload):
-    """Asks the host to do something for the function (e.g. kind="web_fetch") and waits for its answer."""
+    """Asks the host to do something for the function (e.g. kind="web_fetch") and waits for its answer. The
+    agent answers every request: with the host's reply, or with an error when it cannot relay it."""
     with _pending_lock:
         _next_rid[0] += 1
         rid = _next_rid[0]
         slot = {"event": threading.Event()}
         _pending_host[rid] = slot
-    send({"type": "host_request", "rid": rid, "kind": kind, "payload": payload})
+    request = {"type": "host_request", "rid": rid, "kind": kind, "payload": payload}
+    call = getattr(_tls, "call_id", None)
+    if call is not None:
+        request["call"] = call  # so the agent refuses it once the call's host session has ended
+    send(request)
     slot["event"].wait()
     reply = slot["reply"]
     if reply.get("ok"):
@@ -124,9 +199,25 @@ def function_named(module, name):
     return fn
 
 
+def encode_reply(call_id, reply):
+    """The frame for a call's reply, or a payload_too_large error for that call alone when it would not fit."""
+    try:
+        data = json.dumps(reply, ensure_ascii=True, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        return json.dumps({"type": "error", "id": call_id, "stdout": reply["stdout"], "stderr": reply["stderr"], "exception": {
+            "type": "TypeError", "message": f"the return value is not JSON: {e}", "traceback": ""}})
+    if len(data) > _max_result_bytes[0]:
+        return json.dumps({"type": "error", "id": call_id, "code": "payload_too_large", "message": (
+            f"the {'result' if reply['type'] == 'result' else 'exception'} with its output is {len(data)} bytes "
+            f"encoded; a call may return at most {_max_result_bytes[0]} (MAX_PAYLOAD less the reply's envelope)")})
+    return data
+
+
 def run_call(module, entry, call_id, inputs, name=None):
-    out, err = io.StringIO(), io.StringIO()
-    _tls.stdout, _tls.stderr = out, err
+    cap = Capture()
+    with _route_lock:
+        _calls[call_id] = cap
+    _tls.capture, _tls.call_id = cap, call_id
     try:
         fn = entry if name is None else function_named(module, name)
         inspect.signature(fn).bind(**inputs)  # a missing or unknown input raises TypeError before the function runs
@@ -134,18 +225,21 @@ def run_call(module, entry, call_id, inputs, name=None):
         if inspect.isawaitable(value):
             value = asyncio.run(_await(value))
         reply = {"type": "result", "id": call_id, "value": value}
-        json.dumps(value, allow_nan=False)
     except BaseException as e:  # noqa: BLE001 - every failure of user code is reported, never fatal
         reply = {"type": "error", "id": call_id, "exception": {
             "type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}}
     finally:
-        _tls.stdout = _tls.stderr = None
-    reply["stdout"], reply["stderr"] = out.getvalue(), err.getvalue()
-    try:
-        send(reply)
-    except (TypeError, ValueError) as e:
-        send({"type": "error", "id": call_id, "stdout": reply["stdout"], "stderr": reply["stderr"], "exception": {
-            "type": "TypeError", "message": f"the return value is not JSON: {e}", "traceback": ""}})
+        _tls.capture = _tls.call_id = None
+    with _route_lock:  # what the call wrote at the fd level before returning is in the pipes now
+        _drain(OWN_STDOUT)
+        _drain(OWN_STDERR)
+        del _calls[call_id]
+    reply["stdout"], reply["stderr"] = cap.text("stdout"), cap.text("stderr")
+    data = encode_reply(call_id, reply).encode("ascii")
+    with _out_lock:
+        view = memoryview(struct.pack(">I", len(data)) + data)
+        while view:
+            view = view[os.write(FRAMES_OUT, view):]
 
 
 async def _await(x):
@@ -156,7 +250,10 @@ def main():
     init = read_frame()
     if not init or init.get("type") != "init":
         raise SystemExit("mvm-runner: expected an init frame")
+    _max_result_bytes[0] = int(init.get("max_result_bytes", MAX_FRAME_FROM_AGENT))
     working_dir = init["working_dir"]
+    sys.stdout = _CallStream("stdout", sys.__stdout__)
+    sys.stderr = _CallStream("stderr", sys.__stderr__)
     try:
         os.chdir(working_dir)
         sys.path.insert(0, working_dir)
@@ -171,14 +268,13 @@ def main():
     except BaseException as e:  # noqa: BLE001
         send({"type": "init_failed", "code": "invalid_entrypoint",
               "message": f"cannot load {init['module']}.{init['function']}: {type(e).__name__}: {e}"})
+        console(traceback.format_exc())
         sys.exit(1)
-    sys.stdout = _CallStream("stdout", sys.__stdout__)
-    sys.stderr = _CallStream("stderr", sys.__stderr__)
     imported = threading.Event()
     try:
         serve_health(int(init["health_port"]), imported.is_set)
     except OSError as e:
-        print(f"mvm-runner: health endpoint on 127.0.0.1:{init['health_port']} failed: {e}", file=sys.__stderr__)
+        console(f"health endpoint on 127.0.0.1:{init['health_port']} failed: {e}\n")
     imported.set()
     send({"type": "started"})
     while True:

@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   RUN_HOOK_FAILED: "a before_start or after_start hook failed, so the agent never became READY",
   RUN_EXEC_FAILED: "the agent could not start the requested command",
   RUN_AGENT_INTERNAL: "the agent hit an internal error",
+  RUN_SESSION_RESET: "a call made before hello() began the host's session; the agent drops the replies of calls from before a session",
   // Run: instances and the host daemon (packages/runtime/src/daemon, mvmctl up/invoke/down/ps/logs/exec).
   RUN_INSTANCE_NOT_FOUND: "no instance of that name (mvmctl ps lists them; mvmctl up starts one)",
   RUN_INSTANCE_EXISTS: "an instance of that name is already running or starting",

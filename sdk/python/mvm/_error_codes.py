@@ -76,6 +76,7 @@ ERROR_CODES = {
     "RUN_HOOK_FAILED": "a before_start or after_start hook failed, so the agent never became READY",
     "RUN_EXEC_FAILED": "the agent could not start the requested command",
     "RUN_AGENT_INTERNAL": "the agent hit an internal error",
+    "RUN_SESSION_RESET": "a call made before hello() began the host's session; the agent drops the replies of calls from before a session",
     "RUN_INSTANCE_NOT_FOUND": "no instance of that name (mvmctl ps lists them; mvmctl up starts one)",
     "RUN_INSTANCE_EXISTS": "an instance of that name is already running or starting",
     "RUN_INSTANCE_DEAD": "the instance's VM is no longer running; its record says why",

@@ -1,16 +1,21 @@
 import { MvmError } from "@mvm/ir";
+import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
 import { ChunkAssembler, chunkFrames } from "./chunks.ts";
+import { Complaints } from "./complaints.ts";
 import { GuestCallError, WIRE_TO_RUN_CODE } from "./errors.ts";
 import { encodeFrame, FrameDecoder } from "./frame-codec.ts";
+import { HostRequests, type HostRequestHandler } from "./host-requests.ts";
+import { checkMessageBudget } from "./message-budget.ts";
+import { HelloScanner } from "./session-sync.ts";
 import {
   GuestFrame, MAX_FRAME, MAX_ID, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
-  type ExecResultFrame, type HelloOkFrame, type HostRequestFrame, type ResultFrame, type ShutdownOkFrame, type StartupTimings,
+  type ExecResultFrame, type HelloOkFrame, type ResultFrame, type ShutdownOkFrame, type StartupTimings,
   type SyncOkFrame,
 } from "@mvm/guest";
 
-/** Answers a guest-initiated request (e.g. kind "web_fetch"); a throw becomes `ok:false` with its message. */
-export type HostRequestHandler = (request: { kind: string; payload: unknown }) => Promise<unknown>;
+export type { HostRequestHandler } from "./host-requests.ts";
+export { COMPLAINT_BURST } from "./complaints.ts";
 
 export interface ChannelClientOptions {
   /** Handles guest `host_request` frames; without it they are answered `ok:false, code:"unsupported"`. */
@@ -58,12 +63,25 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * The host end of the guest channel. Every incoming frame is untrusted: sizes are capped before buffering,
  * every frame is checked against the zod schemas, and any violation closes the channel with a coded error
- * (`closedError`) and rejects the calls in flight — nothing is ever thrown out of the event loop.
+ * (`closedError`) and rejects the calls in flight — nothing is ever thrown out of the event loop. What one
+ * channel may hold is bounded (PROTOCOL.md §Memory and time): one frame being read, MAX_PAYLOAD of chunked messages, 16
+ * complaints, MAX_INFLIGHT running host requests; reading pauses while the write side is backed up.
+ *
+ * Call hello() right after connecting (and after every reconnect): it begins this client's session, so nothing the
+ * agent queued for an earlier host can answer one of this client's ids.
  */
 export class ChannelClient {
   private readonly decoder = new FrameDecoder(MAX_FRAME);
   private readonly assembler = new ChunkAssembler();
   private readonly pending = new Map<number, Pending>();
+  private readonly hostRequests: HostRequests;
+  /** This client's session nonce (PROTOCOL.md §Sessions), sent with every hello. */
+  private readonly session = randomBytes(18).toString("base64url");
+  /** From the first hello() until its hello_ok: bytes are scanned for that hello_ok, nothing else is read. */
+  private scanner: HelloScanner | undefined;
+  private sessionBegun = false;
+  private readingPaused = false;
+  private version: number | undefined;
   private nextId = 1;
   private nextStream = 1;
   private readyInfo: ReadyInfo | undefined;
@@ -72,10 +90,10 @@ export class ChannelClient {
   private closeError: MvmError | undefined;
   private readonly closedPromise: Promise<MvmError>;
   private resolveClosed!: (e: MvmError) => void;
-  /** Frame-level complaints from the agent (`error` with id 0): it could not read something we sent. */
-  readonly agentComplaints: MvmError[] = [];
+  private readonly complaints = new Complaints();
 
   constructor(private readonly stream: Duplex, private readonly options: ChannelClientOptions = {}) {
+    this.hostRequests = new HostRequests(options.onHostRequest);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     stream.on("data", (data: Buffer) => this.onData(data));
     stream.on("error", (err) => this.fail(new MvmError("RUN_CHANNEL_CLOSED", `channel error: ${err.message}`, undefined, { cause: err })));
@@ -92,19 +110,45 @@ export class ChannelClient {
     return this.closedPromise;
   }
 
-  /** Bytes held for partial frames and partial chunked messages. */
+  /** Bytes held for partial frames, partial chunked messages and the hello_ok being looked for. */
   get bufferedBytes(): number {
-    return this.decoder.bufferedBytes + this.assembler.bufferedBytes;
+    return this.decoder.bufferedBytes + this.assembler.bufferedBytes + (this.scanner?.bufferedBytes ?? 0);
   }
 
-  /** Negotiates the protocol version (PROTOCOL.md §Handshake). */
+  /**
+   * Frame-level complaints from the agent (`error` with id 0: it could not read something we sent), the most
+   * recent 16 of them; `agentComplaintCount` counts them all. COMPLAINT_BURST of them in a row close the channel.
+   */
+  get agentComplaints(): readonly GuestCallError[] {
+    return this.complaints.recent;
+  }
+
+  get agentComplaintCount(): number {
+    return this.complaints.count;
+  }
+
+  /**
+   * Negotiates the protocol version (PROTOCOL.md §Handshake) and, the first time, begins this client's session
+   * (§Sessions): the agent drops what it queued for any earlier host, and this client ignores every byte before
+   * its hello_ok. Calls made before the first hello() are rejected with RUN_SESSION_RESET (their replies belong to
+   * no session). Calling it again is harmless: same session, nothing dropped.
+   */
   async hello(): Promise<HelloOkFrame> {
-    const frame = await this.call("hello_ok", { type: "hello", min_v: MIN_PROTOCOL_VERSION, max_v: PROTOCOL_VERSION }, DEFAULT_CONTROL_TIMEOUT_MS);
+    const id = this.allocateId();
+    if (!this.sessionBegun && !this.closeError) this.beginSession(id);
+    const frame = await this.request(id, "hello_ok",
+      { type: "hello", min_v: MIN_PROTOCOL_VERSION, max_v: PROTOCOL_VERSION, session: this.session }, DEFAULT_CONTROL_TIMEOUT_MS);
     if (frame.type !== "hello_ok") throw this.unexpected(frame);
     if (frame.version < MIN_PROTOCOL_VERSION || frame.version > PROTOCOL_VERSION) {
       throw new MvmError("RUN_UNSUPPORTED_VERSION", `agent chose v${frame.version}; this host speaks v${MIN_PROTOCOL_VERSION}..v${PROTOCOL_VERSION}`);
     }
+    this.version = frame.version;
     return frame;
+  }
+
+  /** The version the agent chose in hello_ok (undefined before); gate features with protocolHas(version, feature). */
+  get protocolVersion(): number | undefined {
+    return this.version;
   }
 
   async ping(timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS): Promise<{ uptimeMs: number }> {
@@ -202,10 +246,28 @@ export class ChannelClient {
     return new MvmError("RUN_BAD_FRAME", `unexpected ${frame.type} reply`);
   }
 
-  private call(expect: GuestFrameT["type"], fields: Record<string, unknown>, deadlineMs: number): Promise<GuestFrameT> {
-    if (this.closeError) return Promise.reject(new MvmError("RUN_CHANNEL_CLOSED", "the channel is closed", undefined, { cause: this.closeError }));
+  private beginSession(helloId: number): void {
+    if (this.scanner) return this.scanner.expect(helloId);
+    const early = new MvmError("RUN_SESSION_RESET", "the call was made before hello() began this client's session; the agent drops its reply",
+      "call hello() right after connecting, before any other call");
+    this.rejectAll(early);
+    this.scanner = new HelloScanner(helloId, this.session);
+    this.assembler.reset();
+    this.scanner.push(this.decoder.drain());
+  }
+
+  private allocateId(): number {
     const id = this.nextId;
     this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
+    return id;
+  }
+
+  private call(expect: GuestFrameT["type"], fields: Record<string, unknown>, deadlineMs: number): Promise<GuestFrameT> {
+    return this.request(this.allocateId(), expect, fields, deadlineMs);
+  }
+
+  private request(id: number, expect: GuestFrameT["type"], fields: Record<string, unknown>, deadlineMs: number): Promise<GuestFrameT> {
+    if (this.closeError) return Promise.reject(new MvmError("RUN_CHANNEL_CLOSED", "the channel is closed", undefined, { cause: this.closeError }));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -218,17 +280,38 @@ export class ChannelClient {
 
   private send(frame: Record<string, unknown>): void {
     const body = Buffer.from(JSON.stringify(frame), "utf8");
-    if (body.length <= MAX_FRAME) {
-      this.stream.write(encodeFrame(body));
-      return;
-    }
+    if (body.length <= MAX_FRAME) return this.write(encodeFrame(body));
     const stream = this.nextStream++;
-    for (const chunk of chunkFrames(stream, body)) this.stream.write(encodeFrame(Buffer.from(JSON.stringify(chunk), "utf8")));
+    for (const chunk of chunkFrames(stream, body)) this.write(encodeFrame(Buffer.from(JSON.stringify(chunk), "utf8")));
+  }
+
+  /**
+   * Flow control (PROTOCOL.md §Flow control): while the socket holds more than its high-water mark, stop reading,
+   * so a guest that sends requests but does not read the answers stops being read too. The agent never stops
+   * reading, so the write side always drains and this cannot deadlock.
+   */
+  private write(bytes: Buffer): void {
+    if (this.stream.write(bytes) || this.readingPaused) return;
+    this.readingPaused = true;
+    this.stream.pause();
+    this.stream.once("drain", () => {
+      this.readingPaused = false;
+      if (!this.closeError) this.stream.resume();
+    });
   }
 
   private onData(data: Buffer): void {
     if (this.closeError) return;
     try {
+      if (this.scanner) {
+        const found = this.scanner.push(data);
+        if (!found) return;
+        this.scanner = undefined;
+        this.sessionBegun = true;
+        this.onBody(found.body, false);
+        if (this.closeError) return;
+        data = found.rest;
+      }
       for (const body of this.decoder.push(data)) {
         this.onBody(body, false);
         if (this.closeError) return;
@@ -258,9 +341,13 @@ export class ChannelClient {
       case "chunk": {
         if (reassembled) throw new MvmError("RUN_BAD_FRAME", "a chunked message may not contain a chunk");
         const whole = this.assembler.push(frame);
-        if (whole) this.onBody(whole, true);
-        return;
+        if (!whole) return;
+        checkMessageBudget(whole);
+        return this.onBody(whole, true);
       }
+      case "hello_ok":
+        if (frame.session !== this.session) throw new MvmError("RUN_BAD_FRAME", "the guest answered hello with another session's nonce");
+        return this.settle(frame.id, frame);
       case "ready":
         this.readyInfo = { uptimeMs: frame.uptime_ms, language: frame.language, timings: frame.timings };
         for (const w of this.readyWaiters.splice(0)) w.resolve(this.readyInfo);
@@ -270,13 +357,11 @@ export class ChannelClient {
         for (const w of this.readyWaiters.splice(0)) w.reject(this.failure);
         return;
       case "host_request":
-        void this.answerHostRequest(frame);
-        return;
+        return this.hostRequests.start(frame, (response) => {
+          if (!this.closeError) this.send({ v: PROTOCOL_VERSION, type: "host_response", id: frame.id, ...response });
+        });
       case "error":
-        if (frame.id === 0) {
-          this.agentComplaints.push(new GuestCallError(frame));
-          return;
-        }
+        if (frame.id === 0) return this.complaints.add(new GuestCallError(frame));
         return this.settle(frame.id, frame);
       default:
         return this.settle(frame.id, frame);
@@ -295,32 +380,23 @@ export class ChannelClient {
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
+    this.complaints.replyArrived();
     if (frame.type === "error") p.reject(new GuestCallError(frame));
     else p.resolve(frame);
   }
 
-  private async answerHostRequest(req: HostRequestFrame): Promise<void> {
-    const reply = (fields: Record<string, unknown>) => {
-      if (!this.closeError) this.send({ v: PROTOCOL_VERSION, type: "host_response", id: req.id, ...fields });
-    };
-    if (!this.options.onHostRequest) return reply({ ok: false, error: { code: "unsupported", message: `no handler for ${req.kind}` } });
-    try {
-      const value = await this.options.onHostRequest({ kind: req.kind, payload: req.payload });
-      reply({ ok: true, value: value ?? null });
-    } catch (err) {
-      const code = err instanceof MvmError ? err.code : "host_error";
-      reply({ ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
+  private rejectAll(error: MvmError): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(error);
+      this.pending.delete(id);
     }
   }
 
   private fail(error: MvmError): void {
     if (this.closeError) return;
     this.closeError = error;
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(error);
-      this.pending.delete(id);
-    }
+    this.rejectAll(error);
     for (const w of this.readyWaiters.splice(0)) w.reject(error);
     this.stream.destroy();
     this.resolveClosed(error);

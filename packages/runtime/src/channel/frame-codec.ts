@@ -28,6 +28,15 @@ export class FrameDecoder {
     return this.held;
   }
 
+  /** Takes back every byte held, partial frame included, and starts over (the framing is being re-found). */
+  drain(): Buffer {
+    const all = Buffer.concat(this.chunks, this.held);
+    this.chunks = [];
+    this.held = 0;
+    this.want = -1;
+    return all;
+  }
+
   push(data: Buffer): Buffer[] {
     this.chunks.push(data);
     this.held += data.length;

@@ -66,7 +66,7 @@ export async function execInstance(instance: Instance, argv: string[], timeoutMs
   return { exit_code: result.exitCode, signal: result.signal, stdout_b64: result.stdout.toString("base64"), stderr_b64: result.stderr.toString("base64"), duration_ms: result.durationMs };
 }
 
-/** The guest drops a host message past MAX_PAYLOAD without answering the call, so it is refused here. */
+/** The agent answers a host message past MAX_PAYLOAD only with an id-0 error, never the call itself, so it is refused here. */
 function checkPayload(bytes: number, what: string): void {
   // Room for the frame's envelope; the guest counts the whole message.
   if (bytes > MAX_PAYLOAD - 64 * 1024) {
