@@ -4,14 +4,18 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "@commander-js/extra-typings";
-// The run verbs' modules are small (flags and printing); each loads its stage only when its action runs.
+// The run and admission verbs' modules are small (flags and printing); each loads its stage only when its action runs.
 import * as daemon from "./commands/daemon.ts";
 import * as down from "./commands/down.ts";
 import * as exec from "./commands/exec.ts";
 import * as invoke from "./commands/invoke.ts";
+import * as keygen from "./commands/keygen.ts";
 import * as logs from "./commands/logs.ts";
+import * as policy from "./commands/policy.ts";
 import * as ps from "./commands/ps.ts";
+import * as review from "./commands/review.ts";
 import * as rmi from "./commands/rmi.ts";
+import * as sign from "./commands/sign.ts";
 import * as up from "./commands/up.ts";
 import { EXIT, exitCodeFor, exitCodeHelp } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
@@ -44,7 +48,7 @@ program
 program
   .command("images")
   .alias("ls")
-  .description("List the built apps: name, size, when built, ir_hash prefix, runtime")
+  .description("List the built apps: name, size, when built, ir_hash prefix, runtime, signer")
   .option("--json", "print the list as JSON")
   .action(async (flags) => (await import("./commands/images.ts")).imagesCommand(flags));
 
@@ -63,7 +67,7 @@ program
 // Verbs with subcommands define their tree here; each action loads its stage only when it runs.
 (await import("./commands/secret.ts")).defineSecret(program);
 (await import("./commands/egress.ts")).defineEgress(program);
-for (const verb of [up, invoke, down, ps, logs, exec, rmi, daemon]) verb.define(program);
+for (const verb of [up, invoke, down, ps, logs, exec, rmi, daemon, review, keygen, sign, policy]) verb.define(program);
 
 /** A flag value in milliseconds: a whole number from 1 to `max`, else a usage error naming the flag. */
 function positiveMs(max: number): (value: string) => number {

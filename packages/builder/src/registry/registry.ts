@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import { APP_NAME_PATTERN, MvmError, parseWith } from "@mvm/ir";
 import { mvmHome } from "../home.ts";
-import { IMAGE_FILE, ImageManifest, MANIFEST_FILE } from "./manifest.ts";
+import { IMAGE_FILE, IMAGE_MANIFEST_VERSION, ImageManifest, MANIFEST_FILE } from "./manifest.ts";
 
 export interface RegisteredApp {
   name: string;
@@ -42,6 +42,11 @@ export async function readApp(name: string): Promise<RegisteredApp> {
     json = JSON.parse(text);
   } catch (err) {
     throw new MvmError("BUILD_REGISTRY_CORRUPT", `${join(dir, MANIFEST_FILE)} is not JSON`, `rebuild the app: mvmctl build DIR`, { cause: err });
+  }
+  const version = (json as { manifest_version?: unknown } | null)?.manifest_version;
+  if (typeof version === "number" && version !== IMAGE_MANIFEST_VERSION) {
+    throw new MvmError("BUILD_REGISTRY_CORRUPT", `${join(dir, MANIFEST_FILE)} has manifest_version ${version}; this mvmctl reads ${IMAGE_MANIFEST_VERSION}`,
+      `build the app again with this mvmctl: mvmctl build DIR`);
   }
   const manifest = parseWith(ImageManifest, json, join(dir, MANIFEST_FILE));
   return { name, dir, imagePath: join(dir, manifest.image.file), manifest };

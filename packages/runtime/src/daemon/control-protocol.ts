@@ -12,7 +12,7 @@
 import { MAX_PAYLOAD } from "@mvm/guest";
 import { ERROR_CODES, type ErrorCode } from "@mvm/ir";
 import { z } from "zod";
-import { InstanceState, PortForward, StartTimings } from "./state.ts";
+import { InstanceSigner, InstanceState, PortForward, StartTimings } from "./state.ts";
 
 export const CONTROL_PROTOCOL_VERSION = 1;
 /** Largest control frame: an invoke's result may be MAX_PAYLOAD from the guest, plus its envelope. */
@@ -87,6 +87,8 @@ export const InstanceView = z.strictObject({
   ports: z.array(PortForward),
   /** False while the daemon is reconnecting to the guest agent. */
   channel_connected: z.boolean(),
+  /** Who signed the artifacts its image was built from; null when unsigned (or not recorded). */
+  signer: InstanceSigner.nullable(),
 });
 export type InstanceView = z.infer<typeof InstanceView>;
 

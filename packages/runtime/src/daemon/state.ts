@@ -52,6 +52,10 @@ export const PortForward = z.strictObject({
 export const SecretToken = z.strictObject({ var: z.string(), secret: z.string(), token: z.string() });
 export type SecretToken = z.infer<typeof SecretToken>;
 
+/** Who signed the artifacts the instance's image was built from, as its manifest recorded at `up`. */
+export const InstanceSigner = z.strictObject({ name: z.string(), key_id: z.string(), signed_at: isoTime });
+export type InstanceSigner = z.infer<typeof InstanceSigner>;
+
 export const InstanceRecord = z.strictObject({
   record_version: z.literal(INSTANCE_RECORD_VERSION),
   name: z.string().regex(APP_NAME_PATTERN),
@@ -67,6 +71,8 @@ export const InstanceRecord = z.strictObject({
   /** From the image manifest: what `invoke` checks inputs against. */
   entrypoints: z.array(LaunchEntrypoint).min(1),
   secrets: z.array(SecretToken),
+  /** null: built from unsigned artifacts. Absent only in records written before signatures were recorded. */
+  signer: InstanceSigner.nullable().optional(),
   /** The QEMU process, once spawned. */
   pid: z.number().int().positive().nullable(),
   created_at: isoTime,
