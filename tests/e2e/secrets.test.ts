@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +24,7 @@ let allowed: Server;
 let other: Server;
 const origin = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 
-async function listen(onRequest: Parameters<typeof createServer>[0] & object): Promise<Server> {
+async function listen(onRequest: RequestListener): Promise<Server> {
   const s = createServer(onRequest);
   await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
   return s;

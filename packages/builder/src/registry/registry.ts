@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isProcessAlive } from "@mvm/vmm";
 import { APP_NAME_PATTERN, MvmError, parseWith } from "@mvm/ir";
 import { mvmHome } from "../home.ts";
 import { IMAGE_FILE, IMAGE_MANIFEST_VERSION, ImageManifest, MANIFEST_FILE } from "./manifest.ts";
@@ -95,17 +96,8 @@ export async function registryStagingDir(name: string): Promise<string> {
 async function removeAbandoned(): Promise<void> {
   for (const entry of await readdir(appsDir()).catch(() => [] as string[])) {
     const pid = Number(/(?:^\.staging-.+|\.old)-(\d+)-\d+$/.exec(entry)?.[1]);
-    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    if (!pid || pid === process.pid || isProcessAlive(pid)) continue;
     await rm(join(appsDir(), entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
