@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
+# Tests read mvmctl's plain text; picocolors colours even piped output when CI (or FORCE_COLOR) is set.
+export NO_COLOR=1
 npx tsc -p tsconfig.json --noEmit || status=1
 # The CLI runs from its bundle (packages/cli/dist, made by npm ci); rebuild it so tests never meet a stale one.
 npm run --silent build || status=1
