@@ -22,6 +22,7 @@ export const PROTOCOL_CHANGES = [
   { version: 2, feature: "invoke_function" },
   { version: 2, feature: "session" },
   { version: 2, feature: "message_budgets" },
+  { version: 2, feature: "restore" },
 ] as const;
 export type ProtocolFeature = (typeof PROTOCOL_CHANGES)[number]["feature"];
 
@@ -122,6 +123,8 @@ export const ConfigureFrame = z.strictObject({
   v, type: z.literal("configure"), id: requestId, instance_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/),
   env: z.record(envName, z.string().max(MAX_CONFIGURE_VALUE).refine((s) => !s.includes("\0"), "no NUL bytes"))
     .refine((env) => Object.keys(env).length <= MAX_CONFIGURE_VARS, `at most ${MAX_CONFIGURE_VARS} variables`),
+  /** The instance's own NIC address (feature `restore`): a clone restores its template's, which must not be shared. */
+  mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/).optional(),
 });
 export const ExecFrame = z.strictObject({
   v, type: z.literal("exec"), id: requestId, argv: z.array(z.string()).min(1).max(MAX_EXEC_ARGV),
@@ -186,6 +189,11 @@ export const ShutdownOkFrame = z.strictObject({
 });
 export const SyncOkFrame = z.strictObject({
   v, type: z.literal("sync_ok"), id: requestId, clock_set: z.boolean(), entropy_bytes: count, credited: z.boolean(),
+  /**
+   * The CRNG was reseeded from the entropy and the runner told to reseed (feature `restore`). Absent from agents
+   * older than the feature: a host makes snapshot templates only of agents that send it.
+   */
+  reseeded: z.boolean().optional(),
 });
 export const HostRequestFrame = z.strictObject({
   v, type: z.literal("host_request"), id: requestId, kind: z.string().min(1).max(64), payload: z.unknown(),

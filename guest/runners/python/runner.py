@@ -288,6 +288,12 @@ def main():
             # In frame order: an invoke read after this sees the instance's values. Values the app read at
             # import time keep what they were (docs/snapshots.md).
             os.environ.update(frame["env"])
+        elif frame["type"] == "reseed":
+            # A snapshot restore: every clone holds the template's generator state. `random` seeds itself
+            # from os.urandom (already fresh: the agent reseeded the kernel's CRNG before sending this).
+            seeded = sys.modules.get("random")
+            if seeded is not None:
+                seeded.seed()
         elif frame["type"] == "host_response":
             with _pending_lock:
                 slot = _pending_host.pop(frame["rid"], None)
