@@ -12,6 +12,7 @@ import * as invoke from "./commands/invoke.ts";
 import * as logs from "./commands/logs.ts";
 import * as ps from "./commands/ps.ts";
 import * as rmi from "./commands/rmi.ts";
+import * as snapshot from "./commands/snapshot.ts";
 import * as up from "./commands/up.ts";
 import { EXIT, exitCodeFor, exitCodeHelp } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
@@ -63,7 +64,7 @@ program
 // Verbs with subcommands define their tree here; each action loads its stage only when it runs.
 (await import("./commands/secret.ts")).defineSecret(program);
 (await import("./commands/egress.ts")).defineEgress(program);
-for (const verb of [up, invoke, down, ps, logs, exec, rmi, daemon]) verb.define(program);
+for (const verb of [up, invoke, down, ps, logs, exec, rmi, snapshot, daemon]) verb.define(program);
 
 /** A flag value in milliseconds: a whole number from 1 to `max`, else a usage error naming the flag. */
 function positiveMs(max: number): (value: string) => number {

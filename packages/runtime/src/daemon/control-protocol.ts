@@ -42,6 +42,8 @@ export const ControlRequest = z.discriminatedUnion("method", [
       ready_timeout_ms: timeoutMs,
       /** Stream console and log lines as events, and answer only when the instance stops. */
       attach: z.boolean(),
+      /** Boot cold: never clone a snapshot template (sent only when true, so older daemons still take an up). */
+      cold: z.boolean().optional(),
     }),
   }),
   z.strictObject({
@@ -68,6 +70,15 @@ export const ControlRequest = z.discriminatedUnion("method", [
   }),
   /** Removes a built app; refused while an instance holds a VM booted from it. */
   z.strictObject({ v, id, method: z.literal("rmi"), params: z.strictObject({ app: name }) }),
+  /** The snapshot templates in the cache, each with whether an app of this home would clone it. */
+  z.strictObject({ v, id, method: z.literal("snapshot_ls") }),
+  /** Removes templates by key prefix or app name (`all`: every one). Running clones are not affected. */
+  z.strictObject({
+    v, id, method: z.literal("snapshot_rm"),
+    params: z.strictObject({ selectors: z.array(z.string().min(1).max(64)).max(1000), all: z.boolean() }),
+  }),
+  /** Removes every template no app of this home would clone, and what interrupted makers left. */
+  z.strictObject({ v, id, method: z.literal("snapshot_prune") }),
 ]);
 export type ControlRequest = z.infer<typeof ControlRequest>;
 export type ControlMethod = ControlRequest["method"];
@@ -122,6 +133,30 @@ export const DownResult = z.strictObject({
 });
 export type DownResult = z.infer<typeof DownResult>;
 
+/** One snapshot template as `mvmctl snapshot ls` shows it. */
+export const TemplateView = z.strictObject({
+  key: z.string(),
+  /** `current`: an app of this home clones it; `stale`: none would (rebuilt, removed, another machine); `invalid`: unreadable. */
+  status: z.enum(["current", "stale", "invalid"]),
+  /** Why it is stale or invalid. */
+  reason: z.string().optional(),
+  /** The app it was made for, and the apps of this home that clone it now. */
+  app: z.string().nullable(),
+  apps: z.array(z.string()),
+  image_sha256: z.string().nullable(),
+  created_at: z.string().nullable(),
+  ram_bytes: z.number().int().nullable(),
+  /** What its files occupy on disk (the RAM file is sparse). */
+  disk_bytes: z.number().int(),
+  /** Running instances of this daemon cloned from it. */
+  clones: z.number().int(),
+  /** This daemon hashed its files against template.json. */
+  verified: z.boolean(),
+  boot_ms: z.number().nullable(),
+  warm_call: z.string().nullable(),
+});
+export type TemplateView = z.infer<typeof TemplateView>;
+
 export const ResultBodies = {
   status: StatusResult,
   stop: z.strictObject({}),
@@ -132,6 +167,9 @@ export const ResultBodies = {
   ps: z.strictObject({ instances: z.array(InstanceView) }),
   logs: z.strictObject({ lines: z.array(z.string()) }),
   rmi: z.strictObject({ removed: z.string() }),
+  snapshot_ls: z.strictObject({ templates: z.array(TemplateView) }),
+  snapshot_rm: z.strictObject({ removed: z.array(TemplateView) }),
+  snapshot_prune: z.strictObject({ removed: z.array(TemplateView), freed_bytes: z.number().int() }),
 } satisfies Record<ControlMethod, z.ZodType>;
 export type ResultOf<M extends ControlMethod> = z.infer<(typeof ResultBodies)[M]>;
 
@@ -140,6 +178,8 @@ export const ControlEvent = z.discriminatedUnion("kind", [
   /** One timestamped line of the instance log (console, invoke output, lifecycle). */
   z.strictObject({ kind: z.literal("log"), line: z.string() }),
   z.strictObject({ kind: z.literal("warning"), message: z.string() }),
+  /** Progress worth telling the waiting user (e.g. a snapshot template being made first). */
+  z.strictObject({ kind: z.literal("notice"), message: z.string() }),
   /** `up --attach`: the instance is READY (the result comes when it stops). */
   z.strictObject({ kind: z.literal("ready"), instance: InstanceView, timings: StartTimings.optional() }),
 ]);

@@ -44,8 +44,8 @@ export function resolveNetwork(declared: Network | null): ResolvedNetwork {
 }
 
 /** The VMM's view: both bridge and host are user-mode networking with forwards on 127.0.0.1. */
-export function vmNetworkSpec(network: ResolvedNetwork): NetworkSpec {
-  return network.mode === "none" ? { mode: "none" } : { mode: "user", ports: network.ports };
+export function vmNetworkSpec(network: ResolvedNetwork, mac?: string): NetworkSpec {
+  return network.mode === "none" ? { mode: "none" } : { mode: "user", ports: network.ports, ...(mac ? { mac } : {}) };
 }
 
 /** `127.0.0.1:18080->8080/tcp`, as `ps` shows a forward. */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { APP_NAME_PATTERN, LaunchEntrypoint } from "@mvm/ir";
+import { MAC_PATTERN } from "@mvm/vmm";
 import { z } from "zod";
 
 export const INSTANCE_RECORD_VERSION = 1;
@@ -25,6 +26,16 @@ export const StartTimings = z.strictObject({
   after_start_ms: z.number().min(0).optional(),
   /** spawn until READY. */
   total_ms: z.number().min(0),
+  /** A clone: the first 12 characters of its template's key (docs/snapshots.md). */
+  template: z.string().optional(),
+  /** This `up` made the template first: its VM's cold boot, warm call and save. */
+  template_made_ms: z.number().min(0).optional(),
+  /** A clone: QMP up until the guest ran again from the template's state. */
+  restore_ms: z.number().min(0).optional(),
+  /** A clone: the guest running until it answered hello, sync and configure (its own clock, entropy, identity). */
+  identity_ms: z.number().min(0).optional(),
+  /** A cold boot: why it was not a clone (--cold, a Node runtime, a template that was refused or failed). */
+  cold_reason: z.string().optional(),
 });
 export type StartTimings = z.infer<typeof StartTimings>;
 
@@ -64,6 +75,10 @@ export const InstanceRecord = z.strictObject({
   cpus: z.number().int().min(1),
   memory_mb: z.number().int().min(1),
   network: z.strictObject({ mode: z.enum(["none", "bridge", "host"]), ports: z.array(PortForward) }),
+  /** The NIC's address (with a network): its own, so clones of one template never share one. */
+  mac: z.string().regex(MAC_PATTERN).optional(),
+  /** Set when the VM is a clone: the template's key (a re-adopting daemon gives a clone that was still starting its identity). */
+  template: z.strictObject({ key: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   /** From the image manifest: what `invoke` checks inputs against. */
   entrypoints: z.array(LaunchEntrypoint).min(1),
   secrets: z.array(SecretToken),
@@ -109,6 +124,14 @@ function unreachable(value: never): never {
 }
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/** A `52:54:00:…` NIC address none of `taken` has (QEMU would give every VM the same one). */
+export function newMac(taken: ReadonlySet<string>): string {
+  for (;;) {
+    const mac = `52:54:00:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, "0")).join(":")}`;
+    if (!taken.has(mac)) return mac;
+  }
+}
 
 /** 12 base32 characters (60 random bits): unique per host in practice, short enough for socket paths. */
 export function newInstanceId(): string {
