@@ -75,9 +75,15 @@ export function qemuUnder(home: string): number | undefined {
   return findProcessByArg(`${home}/run/`);
 }
 
-/** Brings everything down and removes `home`; kills what a failed test left running. */
+/**
+ * Brings everything down and removes `home`; kills what a failed test left running. The snapshot templates this
+ * home's apps clone are removed too: they live in the shared cache, and an image is never rebuilt byte for byte.
+ */
 export async function cleanupHome(home: string): Promise<void> {
   await mvmctl(home, ["down", "--all", "--timeout", "10"]);
+  const listed = await mvmctl(home, ["snapshot", "ls", "--json"]);
+  const keys = listed.status === 0 ? (JSON.parse(listed.stdout) as { key: string; status: string }[]).filter((t) => t.status === "current").map((t) => t.key) : [];
+  if (keys.length > 0) await mvmctl(home, ["snapshot", "rm", ...keys]);
   await mvmctl(home, ["daemon", "stop"]);
   for (let pid = qemuUnder(home); pid !== undefined; pid = qemuUnder(home)) {
     process.kill(pid, "SIGKILL");

@@ -83,12 +83,14 @@ export async function removeTemplates(ctx: SnapshotContext, selectors: string[],
   if (all) for (const v of views) chosen.set(v.key, v);
   for (const selector of selectors) {
     const byKey = /^[0-9a-f]{4,64}$/.test(selector) ? views.filter((v) => v.key.startsWith(selector)) : [];
-    const matches = byKey.length > 0 ? byKey : views.filter((v) => v.app === selector || v.apps.includes(selector));
+    // An app name means the template that app of this home clones now: another home's app of that name may
+    // share the cache, and its templates are not this one's to remove (prune removes stale ones).
+    const matches = byKey.length > 0 ? byKey : views.filter((v) => v.apps.includes(selector));
     if (byKey.length > 1) {
       throw new MvmError("RUN_INPUT_INVALID", `key prefix ${selector} matches ${byKey.length} templates: ${byKey.map((v) => v.key.slice(0, 12)).join(", ")}`, "give more of the key");
     }
     if (matches.length === 0) {
-      throw new MvmError("SNAPSHOT_NOT_FOUND", `no template has a key starting ${selector} or was made for an app named ${selector}`, "mvmctl snapshot ls lists them");
+      throw new MvmError("SNAPSHOT_NOT_FOUND", `no template has a key starting ${selector}, and no app named ${selector} clones one`, "mvmctl snapshot ls lists them");
     }
     for (const v of matches) chosen.set(v.key, v);
   }

@@ -11,7 +11,7 @@ import type { TemplateKeyParts, TemplateManifest } from "./format.ts";
 import { templateKey, templateKeyParts } from "./key.ts";
 import { makeTemplate, TemplateBootError, TemplateUnavailable, type TemplateVmValues } from "./make.ts";
 import { readTemplateManifest, removeTemplate, sweepAbandoned, templateDir, templatePaths } from "./store.ts";
-import { identityOf, verifyFully, type VerifiedTemplate } from "./verify.ts";
+import { identityOf, verifyFully, verifyIdentity, type VerifiedTemplate } from "./verify.ts";
 
 export interface TemplateRequest {
   app: { name: string; manifest: ImageManifest };
@@ -71,7 +71,15 @@ export class TemplateService {
     const pending = this.making.get(key);
     if (pending) return { template: (await pending).template };
     const known = this.verified.get(key);
-    if (known) return { template: known };
+    if (known) {
+      // The per-clone check: the files are still the ones this daemon hashed.
+      try {
+        await verifyIdentity(known);
+        return { template: known };
+      } catch (err) {
+        return this.refuse(key, err);
+      }
+    }
     const existing = await this.existing(key);
     if (existing) return { template: existing };
     const making = this.make(key, parts, req).finally(() => this.making.delete(key));
@@ -116,10 +124,14 @@ export class TemplateService {
       this.verified.set(key, verified);
       return verified;
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      await this.forget(key, why);
-      throw new TemplateUnavailable("SNAPSHOT_TEMPLATE_INVALID", `template ${key.slice(0, 12)} was refused and removed: ${why}`, undefined, { cause: err });
+      return this.refuse(key, err);
     }
+  }
+
+  private async refuse(key: string, err: unknown): Promise<never> {
+    const why = err instanceof Error ? err.message : String(err);
+    await this.forget(key, why);
+    throw new TemplateUnavailable("SNAPSHOT_TEMPLATE_INVALID", `template ${key.slice(0, 12)} was refused and removed: ${why}`, undefined, { cause: err });
   }
 
   private async make(key: string, parts: TemplateKeyParts, req: TemplateRequest): Promise<ObtainedTemplate> {
