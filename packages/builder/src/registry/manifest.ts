@@ -3,7 +3,7 @@
  * everything later steps (`up`, admission, `images`) need without opening or re-hashing the image.
  */
 import { APP_NAME_PATTERN, EnvValue, LaunchEntrypoint, Network, Resources } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 
 export const IMAGE_MANIFEST_VERSION = 1;
 /** The image file's name inside the app's directory. */

@@ -1,6 +1,6 @@
 import type { Command } from "@commander-js/extra-typings";
 import { MvmError } from "@mvm/ir/errors";
-import type { TemplateView } from "@mvm/runtime";
+import type { TemplateView } from "@mvm/runtime/client";
 import { withDaemon } from "../daemon-connection.ts";
 import { writeFully } from "../stream-write.ts";
 

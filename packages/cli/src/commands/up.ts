@@ -1,5 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
-import type { InstanceView, UpResult } from "@mvm/runtime";
+import type { InstanceView, UpResult } from "@mvm/runtime/client";
 import { daemonClient } from "../daemon-connection.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { secondsToMs } from "../flag-parsers.ts";
@@ -73,7 +73,7 @@ async function up(app: string, flags: UpFlags): Promise<ExitCode> {
 }
 
 async function printReady(result: UpResult, toStderr: boolean): Promise<ExitCode> {
-  const { formatTimings, portText } = await import("@mvm/runtime");
+  const { formatTimings, portText } = await import("@mvm/runtime/client");
   const i: InstanceView = result.instance;
   const lines = result.already_running
     ? [`${i.name} is already running (app ${i.app}, pid ${i.pid ?? "-"})`]

@@ -6,7 +6,8 @@
  * - `host`: the same user-mode networking with the same port number on both sides.
  * Neither mode puts the guest on a host bridge or TAP device (that needs root); the names follow the IR.
  */
-import { MvmError, type Network } from "@mvm/ir";
+import { MvmError } from "@mvm/ir/errors";
+import type { Network } from "@mvm/ir";
 import type { NetworkSpec, PortForward } from "@mvm/vmm";
 
 export interface ResolvedNetwork {

@@ -1,5 +1,5 @@
 import type { ReadyInfo } from "../channel/index.ts";
-import type { StartTimings } from "./state.ts";
+import type { StartTimings } from "./instance-state.ts";
 
 type AgentPhases = Pick<StartTimings, "kernel_ms" | "configure_wait_ms" | "before_start_ms" | "runner_import_ms" | "after_start_ms">;
 

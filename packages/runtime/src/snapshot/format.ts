@@ -4,7 +4,7 @@
  * `template.json`, which names what the template was made from and the size and sha256 of each file. A
  * template's files never change once published; it is replaced only by a rename of the whole directory.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Moves whenever a template made by an older mvm could restore wrongly; part of every key. */
 export const TEMPLATE_FORMAT_VERSION = 1;
