@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "@commander-js/extra-typings";
 // The run verbs' modules are small (flags and printing); each loads its stage only when its action runs.
+import * as bench from "./commands/bench.ts";
 import * as daemon from "./commands/daemon.ts";
 import * as down from "./commands/down.ts";
 import * as exec from "./commands/exec.ts";
@@ -64,7 +65,7 @@ program
 // Verbs with subcommands define their tree here; each action loads its stage only when it runs.
 (await import("./commands/secret.ts")).defineSecret(program);
 (await import("./commands/egress.ts")).defineEgress(program);
-for (const verb of [up, invoke, down, ps, logs, exec, rmi, snapshot, daemon]) verb.define(program);
+for (const verb of [up, invoke, down, ps, logs, exec, rmi, snapshot, daemon, bench]) verb.define(program);
 
 /** A flag value in milliseconds: a whole number from 1 to `max`, else a usage error naming the flag. */
 function positiveMs(max: number): (value: string) => number {
