@@ -65,6 +65,12 @@ export interface VmSpec {
    * file is the guest's memory), or a clone's private copy-on-write mapping of a template's file.
    */
   memoryFile?: { path: string; shared: boolean };
+  /**
+   * Under TCG, the most guest code QEMU keeps translated (`tb-size`), in MiB; past it QEMU flushes and translates
+   * again. QEMU's default lets it grow to 1 GiB, and a Python boot leaves ~70 MiB of it resident for the VM's
+   * life — most of an idle instance's cost (docs/snapshots.md §Measured). Absent: QEMU's default.
+   */
+  tcgTranslationCacheMb?: number;
   /** Append to `consoleLog` instead of starting it empty (a clone continues the log its template boot began). */
   keepConsoleLog?: boolean;
   /**

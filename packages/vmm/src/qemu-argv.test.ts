@@ -142,3 +142,10 @@ test("a MAC that is not six lowercase hex pairs, or a relative RAM file, is BOOT
     assert.throws(() => qemuArgv(spec, tcg, 1000), (e: unknown) => e instanceof MvmError && e.code === "BOOT_BAD_SPEC");
   }
 });
+
+test("under TCG a spec may cap the translation cache (tb-size); under KVM there is none to cap", () => {
+  assert.deepEqual(values(qemuArgv({ ...base, tcgTranslationCacheMb: 32 }, tcg, 1000), "-accel"), ["tcg,tb-size=32"]);
+  assert.deepEqual(values(qemuArgv(base, tcg, 1000), "-accel"), ["tcg"]);
+  assert.deepEqual(values(qemuArgv({ ...base, tcgTranslationCacheMb: 32 }, { accel: "kvm", reason: "test" }, null), "-accel"), ["kvm"]);
+  assert.throws(() => qemuArgv({ ...base, tcgTranslationCacheMb: 0 }, tcg, 1000), (e: unknown) => e instanceof MvmError && e.code === "BOOT_BAD_SPEC");
+});

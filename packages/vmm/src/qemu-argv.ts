@@ -44,6 +44,9 @@ function checkSpec(spec: VmSpec): void {
   if (spec.network.mode === "user" && spec.network.mac !== undefined && !MAC_PATTERN.test(spec.network.mac)) {
     throw new MvmError("BOOT_BAD_SPEC", `MAC address ${spec.network.mac} is not six lowercase hex pairs`, "use e.g. 52:54:00:12:34:56");
   }
+  if (spec.tcgTranslationCacheMb !== undefined && (!Number.isInteger(spec.tcgTranslationCacheMb) || spec.tcgTranslationCacheMb < 1)) {
+    throw new MvmError("BOOT_BAD_SPEC", `tcgTranslationCacheMb is ${spec.tcgTranslationCacheMb}; expected a positive integer (MiB)`);
+  }
   if (spec.memoryFile && !spec.memoryFile.path.startsWith("/")) {
     throw new MvmError("BOOT_BAD_SPEC", `memory file ${spec.memoryFile.path} is not an absolute path`);
   }
@@ -79,7 +82,9 @@ export function qemuArgv(spec: VmSpec, accel: AcceleratorChoice, tscKhz: number 
   // Debian kernels lack VIRTIO_MMIO_CMDLINE_DEVICES, so they need ACPI on (gotcha 4).
   const acpi = spec.kernel.flavour === "mvm" ? ",acpi=off" : "";
   const argv = [
-    ...(accel.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"]),
+    ...(accel.accel === "kvm"
+      ? ["-accel", "kvm", "-cpu", "host"]
+      : ["-accel", spec.tcgTranslationCacheMb ? `tcg,tb-size=${spec.tcgTranslationCacheMb}` : "tcg", "-cpu", "max"]),
     // rtc=on: with rtc=off the kernel waits out two 1 s RTC timeouts (gotcha 1).
     "-M", `microvm,x-option-roms=off,isa-serial=on,rtc=on${acpi}`,
     "-m", String(spec.memoryMb),

@@ -12,6 +12,13 @@ import type { InstanceRecord } from "./state.ts";
 export type SpecFields = Pick<InstanceRecord, "kernel" | "image" | "cpus" | "memory_mb" | "network" | "mac">;
 export type SpecPaths = Pick<InstancePaths, "agentSocket" | "console" | "qmpSocket" | "vmmLog">;
 
+/**
+ * An instance's TCG translation cache: measured on the seed's Python app, 32 MiB cost no boot time (5.2-5.5 s
+ * against 5.1-5.2 s with QEMU's 1 GiB default, inside the noise) and took an idle cold instance from ~216 to
+ * ~152 MiB PSS; 24 MiB began to cost boot time (6.2 s).
+ */
+const TCG_TRANSLATION_CACHE_MB = 32;
+
 export function instanceVmSpec(r: SpecFields, paths: SpecPaths): VmSpec {
   return {
     kernel: { path: r.kernel.path, flavour: r.kernel.flavour, ...(r.kernel.initrd ? { initrd: r.kernel.initrd } : {}) },
@@ -19,6 +26,7 @@ export function instanceVmSpec(r: SpecFields, paths: SpecPaths): VmSpec {
     init: AGENT_PATH,
     cpus: r.cpus,
     memoryMb: r.memory_mb,
+    tcgTranslationCacheMb: TCG_TRANSLATION_CACHE_MB,
     network: vmNetworkSpec(r.network, r.mac),
     channel: { kind: "virtio-serial", socketPath: paths.agentSocket },
     consoleLog: paths.console,
