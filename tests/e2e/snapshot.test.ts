@@ -211,3 +211,14 @@ test("a truncated template is refused and removed, and a cold boot follows with 
   assert.equal((await mvmctl(home, ["down", "f"])).status, 0);
   assert.equal(qemuUnder(home), undefined);
 });
+
+test("rmi of an app removes the template it cloned", async () => {
+  const up = await mvmctl(home, ["up", "snap-test", "--name", "g", ...BOOT]);
+  assert.equal(up.status, 0, up.stderr);
+  const [current] = await ourTemplates();
+  assert.ok(current);
+  assert.equal((await mvmctl(home, ["down", "g"])).status, 0);
+  const rmi = await mvmctl(home, ["rmi", "snap-test"]);
+  assert.equal(rmi.status, 0, rmi.stderr);
+  assert.equal((await templates()).some((t) => t.key === current.key), false);
+});

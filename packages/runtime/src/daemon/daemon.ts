@@ -11,7 +11,7 @@ import { execInstance, invokeInstance } from "./instance-calls.ts";
 import { Instance, type InstanceContext } from "./instance.ts";
 import type { RequestContext } from "./server.ts";
 import { holdsVm } from "./state.ts";
-import { listTemplateViews, pruneTemplates, removeTemplates, type SnapshotContext } from "./snapshots.ts";
+import { listTemplateViews, pruneTemplates, removeTemplates, templatesOfApps, type SnapshotContext } from "./snapshots.ts";
 import { removeInstanceFiles } from "./store.ts";
 import { upInstance } from "./up.ts";
 
@@ -173,7 +173,14 @@ export class Daemon {
       throw new MvmError("RUN_APP_IN_USE", `app ${app} is in use by running instance${users.length > 1 ? "s" : ""} ${users.join(", ")}`,
         `mvmctl down ${users.join(" ")} first`);
     }
+    // The template the app cloned would be stale from here on: it goes with the app, unless another app of this
+    // home has the same image and so clones it too.
+    const before = await templatesOfApps(this.snapshotContext());
     await removeApp(app);
+    const after = await templatesOfApps(this.snapshotContext());
+    for (const [key, apps] of before) {
+      if (apps.includes(app) && !after.has(key)) await this.ctx.templates.remove(key).catch((err: Error) => this.ctx.log(`rmi ${app}: ${err.message}`));
+    }
     return { removed: app };
   }
 

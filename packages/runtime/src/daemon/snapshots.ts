@@ -24,7 +24,7 @@ export interface SnapshotContext {
 const KEY_PATHS = { agentSocket: "/k/agent", console: "/k/console", qmpSocket: "/k/qmp", vmmLog: "/k/qemu.log" };
 
 /** The template key each app of this home clones now, with the apps that share it. */
-async function currentKeys(ctx: SnapshotContext): Promise<Map<string, string[]>> {
+export async function templatesOfApps(ctx: SnapshotContext): Promise<Map<string, string[]>> {
   const keys = new Map<string, string[]>();
   for (const app of await listApps()) {
     const key = await appKey(ctx, app).catch(() => undefined);
@@ -45,7 +45,7 @@ async function appKey(ctx: SnapshotContext, app: RegisteredApp): Promise<string 
 }
 
 export async function listTemplateViews(ctx: SnapshotContext): Promise<TemplateView[]> {
-  const current = await currentKeys(ctx);
+  const current = await templatesOfApps(ctx);
   const byApp = new Map<string, string>();
   for (const [key, apps] of current) for (const app of apps) byApp.set(app, key);
   const views: TemplateView[] = [];
