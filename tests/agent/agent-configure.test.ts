@@ -1,16 +1,11 @@
 // Agent conformance: per-instance values (PROTOCOL.md §configure), start-up timings in `ready`, and
 // `invoke.function` — against the real agent binary and both real runners.
 import assert from "node:assert/strict";
-import { after, test } from "node:test";
-import { startAgent, waitFor, type AgentUnderTest } from "./agent-under-test.ts";
+import { test } from "node:test";
+import { waitFor } from "./agent-under-test.ts";
+import { suiteContext } from "./suites/context.ts";
 
-const agents: AgentUnderTest[] = [];
-after(async () => Promise.all(agents.map((a) => a.stop())));
-async function start(options: Parameters<typeof startAgent>[0] = {}): Promise<AgentUnderTest> {
-  const a = await startAgent(options);
-  agents.push(a);
-  return a;
-}
+const { start } = suiteContext("release");
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => err instanceof Error && "code" in err && err.code === code);
 }

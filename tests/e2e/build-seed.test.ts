@@ -108,7 +108,7 @@ test("mvmctl images lists the built app with its size, ir_hash and runtime", () 
   assert.equal(row?.ir_hash, built.node.manifest.ir_hash);
   assert.match(row?.runtime, /^node 22\.\d+\.\d+ \(\+ python 3\.13\.\d+\)$/);
   const table = mvmctl(["ls"], { MVM_HOME: built.node.home });
-  assert.match(table.stdout, /^NAME\s+SIZE\s+BUILT\s+IR_HASH\s+RUNTIME\nhello-app\s+512M\s+/);
+  assert.match(table.stdout, /^NAME\s+SIZE\s+BUILT\s+IR_HASH\s+RUNTIME\s+SIGNER\nhello-app\s+512M\s+.*\s-$/m);
 });
 
 test("mvmctl build app.py compiles to a temporary directory and builds the same image inputs, leaving no temp tree", () => {

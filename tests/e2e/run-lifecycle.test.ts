@@ -115,8 +115,8 @@ test("up boots to READY and prints each phase; a second up racing it boots nothi
   assert.equal(statSync(join(home, "daemon.sock")).mode & 0o777, 0o600, "the control socket is the user's alone");
   assert.deepEqual(row?.ports, [{ guest: 9000, host: forwardedPort, proto: "tcp" }]);
   const table = await mvmctl(home, ["ps"]);
-  assert.match(table.stdout, /^NAME\s+APP\s+STATE\s+PID\s+UPTIME\s+MEMORY\s+PORTS$/m);
-  assert.match(table.stdout, new RegExp(`^run-test\\s+run-test\\s+ready\\s+${row?.pid}\\s+\\S+\\s+\\d+ MiB\\s+127\\.0\\.0\\.1:${forwardedPort}->9000/tcp$`, "m"));
+  assert.match(table.stdout, /^NAME\s+APP\s+STATE\s+PID\s+UPTIME\s+MEMORY\s+SIGNER\s+PORTS$/m);
+  assert.match(table.stdout, new RegExp(`^run-test\\s+run-test\\s+ready\\s+${row?.pid}\\s+\\S+\\s+\\d+ MiB\\s+-\\s+127\\.0\\.0\\.1:${forwardedPort}->9000/tcp$`, "m"));
 });
 
 test("invoke: the seed's call prints the string raw; typed inputs are coerced; defaults apply; other results are sorted JSON", async () => {
@@ -231,7 +231,7 @@ test("network bridge reaches a host listener on 127.0.0.1 through the gateway, a
     assert.deepEqual(connections, ["hi"], "the listener saw the bridged connection and nothing from the none instance");
     const rows = await psJson(home);
     assert.deepEqual(rows.find((r) => r.name === "run-test-none")?.ports, []);
-    assert.match((await mvmctl(home, ["ps"])).stdout, /^run-test-none\s+run-test-none\s+ready\s+\d+\s+\S+\s+\d+ MiB\s+none$/m);
+    assert.match((await mvmctl(home, ["ps"])).stdout, /^run-test-none\s+run-test-none\s+ready\s+\d+\s+\S+\s+\d+ MiB\s+-\s+none$/m);
   } finally {
     listener.close();
   }

@@ -115,6 +115,7 @@ export interface PsRow {
   ports: { host: number; guest: number; proto: string }[];
   network: string;
   channel_connected: boolean;
+  signer: { name: string; key_id: string; signed_at: string } | null;
 }
 
 export async function psJson(home: string): Promise<PsRow[]> {

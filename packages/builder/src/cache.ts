@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { MvmError } from "@mvm/ir";
+import { isProcessAlive } from "@mvm/vmm";
 
 /** The shared, content-addressed cache: `MVM_CACHE_DIR`, default `~/.cache/mvm` (DESIGN.md §3). */
 export function mvmCacheDir(): string {
@@ -32,14 +33,6 @@ export interface BuildOnceOptions {
 
 const POLL_MS = 500;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Makes `finalDir` exist exactly once across processes: if absent, takes `finalDir.lock`, runs
@@ -64,7 +57,7 @@ export async function buildOnce(finalDir: string, build: (tmpDir: string) => Pro
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const holder = Number((await readFile(lockPath, "utf8").catch(() => "")).trim());
-    if (holder > 0 && !isAlive(holder)) {
+    if (holder > 0 && !isProcessAlive(holder)) {
       await rm(lockPath, { force: true });
       continue;
     }

@@ -52,6 +52,18 @@ export const ERROR_CODES = {
   BUILD_VM_FAILED: "the builder microVM did not boot, crashed, or left its disk unusable",
   BUILD_DISK_FULL: "the host ran out of space while building",
   BUILD_INTERRUPTED: "the build was interrupted (Ctrl-C or SIGTERM); nothing was registered",
+  // Admission: signing keys, signatures over compile outputs, the policy build and up obey (packages/admission).
+  ADMIT_KEY_NOT_FOUND: "no signing or public key of that name or path (mvmctl key ls lists them)",
+  ADMIT_KEY_EXISTS: "mvmctl keygen would replace an existing key (pass --force to replace it)",
+  ADMIT_KEY_INVALID: "a key file that is not an Ed25519 PEM key, a bad key name, or a private key readable by others",
+  ADMIT_UNSIGNED: "the policy requires a signed artifact, and there is no signature (no signature.json, or an image built from unsigned input)",
+  ADMIT_SIGNATURE_INVALID: "signature.json (or a manifest's signature) does not match its schema or its Ed25519 signature does not hold",
+  ADMIT_TAMPERED: "an artifact changed after it was signed: workload.json, launch.json or a file in source/ (the message names it)",
+  ADMIT_OTHER_ARTIFACT: "signature.json was made for other artifacts (another app, or these were recompiled since): no digest matches",
+  ADMIT_UNTRUSTED_KEY: "the signature holds but its key is not trusted by the policy (or is not the key given with --key)",
+  ADMIT_IMAGE_MISMATCH: "an image manifest's signature does not cover the digests of the input its image was built with",
+  ADMIT_POLICY_INVALID: "MVM_HOME/policy.json does not match its schema, or an edit would make it inconsistent",
+  ADMIT_REVIEW_GATE: "mvmctl review --fail-on: the workload gets something a gate refuses (network, secrets, hooks, ...)",
   // Boot: the VMM backend (packages/runtime/src/backend).
   BOOT_QEMU_MISSING: "qemu-system-x86_64 is not installed",
   BOOT_BAD_SPEC: "a VM spec that cannot be turned into a VMM command line",

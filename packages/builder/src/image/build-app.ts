@@ -1,20 +1,23 @@
 /**
  * `mvmctl build DIR`: a compile output in, a registered app out (MVM_HOME/apps/<name>/: rootfs.ext4 and
- * manifest.json). Resolve the image → base layer (Debian) and runtime layer (Node) from the cache or built
- * → the app layer on a copy of them → one ext4 of rootfs_size_mb → before_build in a builder microVM when
- * the app has any → hash once and register atomically. Unchanged input finds its image already registered
+ * manifest.json). Admission first (MVM_HOME/policy.json may require a trusted signature over exactly these
+ * bytes), then the artifacts must agree with one another. Resolve the image → base layer (Debian) and
+ * runtime layer (Node) from the cache or built → the app layer on a copy of them → one ext4 of
+ * rootfs_size_mb → before_build in a builder microVM when the app has any → hash once and register atomically. Unchanged input finds its image already registered
  * and does nothing. Everything is staged beside the registry and removed on any failure or interrupt.
  */
 import { existsSync } from "node:fs";
 import { chmod, copyFile, link, mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { MvmError } from "@mvm/ir";
+import { admitForBuild, checkCompileOutput, readArtifact, type ArtifactSignature } from "@mvm/admission";
+import { canonicalJson, MvmError } from "@mvm/ir";
 import type { AcceleratorChoice, GuestKernelSpec } from "@mvm/vmm";
 import { ensureAgentBinary } from "../agent/agent-binary.ts";
 import { runCommand } from "../command.ts";
 import { rethrowDiskFull } from "../disk-full.ts";
 import { makeImageFile } from "../ext4.ts";
 import { sha256File } from "../file-hash.ts";
+import { mvmHome } from "../home.ts";
 import { resolveGuestKernel } from "../kernel/resolve.ts";
 import { debianLayerPlan, ensureDebianBaseLayer } from "../layers/debian-base.ts";
 import type { ProgressFn } from "../progress.ts";
@@ -26,7 +29,6 @@ import { runBuilderVm, writeBuilderScaffold } from "./before-build.ts";
 import { appLayerKey, imageKey, type ImageKeyParts } from "./build-key.ts";
 import { nodeSdkTree, pythonSdkTree } from "./guest-sdks.ts";
 import { imageManifest } from "./image-manifest.ts";
-import { readBuildInput } from "./plan.ts";
 import { ensureNodeLayer, nodeLayerKey } from "./providers/node.ts";
 import { defaultProvider, imageRequest } from "./resolve.ts";
 
@@ -51,6 +53,8 @@ export interface BuildAppOptions {
   signal?: AbortSignal;
   /** Recorded in the manifest, e.g. "mvmctl 0.1.0". */
   toolchainVersion: string;
+  /** Whose policy.json admits the input; MVM_HOME by default. */
+  home?: string;
 }
 
 export interface BuildAppResult {
@@ -65,12 +69,14 @@ export async function buildApp(dir: string, opts: BuildAppOptions): Promise<Buil
   const startedMs = Date.now();
   const signal = opts.signal;
   const progress: ProgressFn = (e) => opts.progress?.({ ...e, elapsedMs: Date.now() - startedMs });
-  const input = await readBuildInput(dir);
+  const files = await readArtifact(dir);
+  const admission = admitForBuild(files, opts.home ?? mvmHome());
+  const input = checkCompileOutput(files);
   const name = input.app.name;
   const resolution = defaultProvider().resolve(imageRequest(input.launch, opts.strict ?? false));
   const runtimes = { python: Boolean(resolution.runtime.python), node: Boolean(resolution.runtime.node) };
   const { env, warnings: envWarnings } = imageEnv(input.launch, runtimes);
-  const warnings = [...resolution.warnings, ...envWarnings];
+  const warnings = [...admission.warnings, ...resolution.warnings, ...envWarnings];
   for (const w of warnings) opts.onWarning?.(w);
 
   try {
@@ -95,8 +101,11 @@ export async function buildApp(dir: string, opts: BuildAppOptions): Promise<Buil
 
     const existing = opts.noCache ? undefined : await readApp(name).catch(() => undefined);
     if (existing && imageLayerKey(existing.manifest) === key && existsSync(existing.imagePath)) {
-      if (existing.manifest.kernel.sha256 === kernelSha && existing.manifest.kernel.path === kernel.vmlinux) return { app: existing, cached: true };
-      return { app: await reRegisterWithKernel(existing, kernel, kernelSha), cached: true };
+      const m = existing.manifest;
+      const sameKernel = m.kernel.sha256 === kernelSha && m.kernel.path === kernel.vmlinux;
+      const sameAdmission = canonicalJson([m.signature, m.artifact_digests, m.warnings]) === canonicalJson([admission.signature, input.digests, warnings]);
+      if (sameKernel && sameAdmission) return { app: existing, cached: true };
+      return { app: await reRegister(existing, { kernel, kernelSha, signature: admission.signature, digests: input.digests, warnings }), cached: true };
     }
 
     const staging = await registryStagingDir(name);
@@ -149,7 +158,7 @@ export async function buildApp(dir: string, opts: BuildAppOptions): Promise<Buil
         { name: "image", key, cached: false },
       ];
       const manifest = imageManifest({
-        input, resolution, debianVersions: baseLayer.versions, nodeVersion: nodeLayer?.version, config, kernel, kernelSha,
+        input, signature: admission.signature, resolution, debianVersions: baseLayer.versions, nodeVersion: nodeLayer?.version, config, kernel, kernelSha,
         agent: { sha256: agentSha, sourceHash: agent.hash },
         image: { sha256: await sha256File(imageFile), sizeBytes: fileStat.size, usedBytes: fileStat.blocks * 512 },
         treeBytes: tree.bytes, layers, warnings, startedMs, toolchainVersion: opts.toolchainVersion,
@@ -173,14 +182,26 @@ function hasNetwork(input: { launch: { network: { mode: string } | null } }): bo
   return Boolean(input.launch.network && input.launch.network.mode !== "none");
 }
 
-/** The image is unchanged but the kernel is another: register the same image file (a hard link) with a new manifest. */
-async function reRegisterWithKernel(existing: RegisteredApp, kernel: Awaited<ReturnType<typeof resolveGuestKernel>>, kernelSha: string): Promise<RegisteredApp> {
+/**
+ * The image is unchanged but the kernel, or the signature it was admitted with, is another: register the same
+ * image file (a hard link) with a new manifest.
+ */
+async function reRegister(existing: RegisteredApp, now: {
+  kernel: Awaited<ReturnType<typeof resolveGuestKernel>>; kernelSha: string;
+  signature: ArtifactSignature | null; digests: ImageManifest["artifact_digests"];
+  /** This build's: the same image inputs give the same resolution notes; admission's are about this signature.json. */
+  warnings: string[];
+}): Promise<RegisteredApp> {
   const staging = await registryStagingDir(existing.name);
+  const { kernel } = now;
   try {
     await link(existing.imagePath, join(staging, IMAGE_FILE));
     return await registerApp(staging, {
       ...existing.manifest,
-      kernel: { path: kernel.vmlinux, sha256: kernelSha, flavour: kernel.flavour, ...(kernel.initrd ? { initrd: kernel.initrd } : {}) },
+      kernel: { path: kernel.vmlinux, sha256: now.kernelSha, flavour: kernel.flavour, ...(kernel.initrd ? { initrd: kernel.initrd } : {}) },
+      artifact_digests: now.digests,
+      signature: now.signature,
+      warnings: now.warnings,
       layers: existing.manifest.layers.map((l) => ({ ...l, cached: true })),
       built_at: new Date().toISOString(),
     });

@@ -5,16 +5,16 @@
  * Unchanged input gives the same key, and `mvmctl build` then does no package and no ext4 work.
  */
 import { readFile } from "node:fs/promises";
+import type { CompileOutput } from "@mvm/admission";
 import { runnerSourcePaths, type AgentConfig } from "@mvm/guest";
 import { version as esbuildVersion } from "esbuild";
 import { contentKey } from "../cache.ts";
-import type { BuildInput } from "./plan.ts";
 
 /** Bump when how an image is composed changes in a way its inputs do not show. */
 export const IMAGE_RECIPE_VERSION = "1";
 
 export interface ImageKeyParts {
-  input: BuildInput;
+  input: CompileOutput;
   baseKey: string;
   nodeKey?: string;
   agentHash: string;

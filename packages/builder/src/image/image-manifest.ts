@@ -1,14 +1,17 @@
 /** The manifest a finished build registers (registry/manifest.ts), from what the build resolved and made. */
+import type { ArtifactSignature, CompileOutput } from "@mvm/admission";
 import type { AgentConfig } from "@mvm/guest";
 import type { LaunchEntrypoint } from "@mvm/ir";
 import type { GuestKernel } from "../kernel/resolve.ts";
 import { IMAGE_FILE, IMAGE_MANIFEST_VERSION, type ImageManifest, type LayerRecord, type ResolvedPackage } from "../registry/manifest.ts";
 import { DEFAULT_HEALTH_PORT } from "./agent-json.ts";
-import type { BuildInput } from "./plan.ts";
+import { packageVersions } from "./package-plan.ts";
 import type { ImageResolution } from "./providers/provider.ts";
 
 export interface ManifestParts {
-  input: BuildInput;
+  input: CompileOutput;
+  /** What admission recorded: the signature the input carried, or null. */
+  signature: ArtifactSignature | null;
   resolution: ImageResolution;
   /** Debian package → version (the base layer's), and the Node release, if any. */
   debianVersions: Record<string, string>;
@@ -31,14 +34,7 @@ export function upstreamVersion(debian: string): string {
 }
 
 export function imageManifest(p: ManifestParts): ImageManifest {
-  const packages: ResolvedPackage[] = p.resolution.attributes.map((a) => ({
-    attribute: a.attribute,
-    provider: a.provider,
-    package: a.package,
-    version: a.provider === "npm" ? (p.nodeVersion ?? "unknown") : (p.debianVersions[a.package] ?? "unknown"),
-    ...(a.suite ? { suite: a.suite } : {}),
-    added: a.added,
-  }));
+  const packages: ResolvedPackage[] = packageVersions(p.resolution, p.debianVersions, p.nodeVersion).map((r) => ({ ...r, version: r.version ?? "unknown" }));
   const python = p.resolution.runtime.python;
   const pythonVersion = python ? p.debianVersions[python.package] : undefined;
   const primaryFirst = (e: LaunchEntrypoint) => (e.kind === "command" || e.primary ? 0 : 1);
@@ -48,6 +44,8 @@ export function imageManifest(p: ManifestParts): ImageManifest {
     name: p.input.app.name,
     ir_hash: p.input.irHash,
     tree_hash: p.input.treeHash,
+    artifact_digests: p.input.digests,
+    signature: p.signature,
     image: { file: IMAGE_FILE, sha256: p.image.sha256, size_bytes: p.image.sizeBytes },
     kernel: { path: p.kernel.vmlinux, sha256: p.kernelSha, flavour: p.kernel.flavour, ...(p.kernel.initrd ? { initrd: p.kernel.initrd } : {}) },
     agent: { sha256: p.agent.sha256, source_hash: p.agent.sourceHash },

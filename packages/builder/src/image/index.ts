@@ -3,8 +3,8 @@
  * `buildApp`; the rest is exported for tests, benchmarks and the CLI's listing.
  */
 export { buildApp, type BuildAppOptions, type BuildAppResult } from "./build-app.ts";
-export { readBuildInput, type BuildInput } from "./plan.ts";
 export { imageRequest, defaultProvider, DEFAULT_NODE_MAJOR } from "./resolve.ts";
+export { planImagePackages, type PackagePlan, type PlannedPackage } from "./package-plan.ts";
 export { DebianProvider, BASE_DEBIAN_PACKAGES } from "./providers/debian.ts";
 export { DEBIAN_ATTRIBUTE_TABLE, ATTRIBUTE_TABLE_FILE } from "./providers/debian-attributes.ts";
 export { DEBIAN_SUITES } from "./providers/debian-suites.ts";

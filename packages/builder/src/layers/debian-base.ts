@@ -52,6 +52,12 @@ export function debianLayerPlan(request: DebianLayerRequest): { key: string; mir
   return { key, mirrors, dir: join(mvmCacheDir(), "layers", "debian-base", key) };
 }
 
+/** The package versions of the layer `request` names when it is already in the cache; undefined when it is not. */
+export function cachedDebianVersions(request: DebianLayerRequest): Record<string, string> | undefined {
+  const meta = join(debianLayerPlan(request).dir, META_FILE);
+  return existsSync(meta) ? (JSON.parse(readFileSync(meta, "utf8")) as { versions: Record<string, string> }).versions : undefined;
+}
+
 export async function ensureDebianBaseLayer(request: DebianLayerRequest, opts: LayerOptions = {}): Promise<DebianBaseLayer> {
   const { key, mirrors, dir } = debianLayerPlan(request);
   const include = [...new Set(request.packages)].sort();

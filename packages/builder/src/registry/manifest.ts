@@ -2,10 +2,12 @@
  * The image manifest: what `mvmctl build` registers beside an app's image in `MVM_HOME/apps/<name>/`, and
  * everything later steps (`up`, admission, `images`) need without opening or re-hashing the image.
  */
+import { ArtifactSignature } from "@mvm/admission";
 import { APP_NAME_PATTERN, EnvValue, LaunchEntrypoint, Network, Resources } from "@mvm/ir";
 import * as z from "zod";
 
-export const IMAGE_MANIFEST_VERSION = 1;
+/** 2: the artifact digests and the admitted signature. */
+export const IMAGE_MANIFEST_VERSION = 2;
 /** The image file's name inside the app's directory. */
 export const IMAGE_FILE = "rootfs.ext4";
 export const MANIFEST_FILE = "manifest.json";
@@ -49,6 +51,13 @@ export const ImageManifest = z.strictObject({
   name: z.string().regex(APP_NAME_PATTERN),
   ir_hash: sha256,
   tree_hash: sha256,
+  /**
+   * The digests of the compile output the image was built from, as a signature covers them (sha256 of
+   * workload.json and launch.json as written, source/'s tree hash): `up` checks the signature against these.
+   */
+  artifact_digests: z.strictObject({ "workload.json": sha256, "launch.json": sha256, "source/": sha256 }),
+  /** The signature the build admitted (DIR/signature.json without its file listing); null when the input was unsigned. */
+  signature: ArtifactSignature.nullable(),
   image: z.strictObject({ file: z.literal(IMAGE_FILE), sha256, size_bytes: z.number().int().min(1) }),
   kernel: z.strictObject({
     path: z.string(),

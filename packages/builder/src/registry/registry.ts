@@ -5,9 +5,10 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isProcessAlive } from "@mvm/vmm";
 import { APP_NAME_PATTERN, MvmError, parseWith } from "@mvm/ir";
 import { mvmHome } from "../home.ts";
-import { IMAGE_FILE, ImageManifest, MANIFEST_FILE } from "./manifest.ts";
+import { IMAGE_FILE, IMAGE_MANIFEST_VERSION, ImageManifest, MANIFEST_FILE } from "./manifest.ts";
 
 export interface RegisteredApp {
   name: string;
@@ -42,6 +43,11 @@ export async function readApp(name: string): Promise<RegisteredApp> {
     json = JSON.parse(text);
   } catch (err) {
     throw new MvmError("BUILD_REGISTRY_CORRUPT", `${join(dir, MANIFEST_FILE)} is not JSON`, `rebuild the app: mvmctl build DIR`, { cause: err });
+  }
+  const version = (json as { manifest_version?: unknown } | null)?.manifest_version;
+  if (typeof version === "number" && version !== IMAGE_MANIFEST_VERSION) {
+    throw new MvmError("BUILD_REGISTRY_CORRUPT", `${join(dir, MANIFEST_FILE)} has manifest_version ${version}; this mvmctl reads ${IMAGE_MANIFEST_VERSION}`,
+      `build the app again with this mvmctl: mvmctl build DIR`);
   }
   const manifest = parseWith(ImageManifest, json, join(dir, MANIFEST_FILE));
   return { name, dir, imagePath: join(dir, manifest.image.file), manifest };
@@ -90,17 +96,8 @@ export async function registryStagingDir(name: string): Promise<string> {
 async function removeAbandoned(): Promise<void> {
   for (const entry of await readdir(appsDir()).catch(() => [] as string[])) {
     const pid = Number(/(?:^\.staging-.+|\.old)-(\d+)-\d+$/.exec(entry)?.[1]);
-    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    if (!pid || pid === process.pid || isProcessAlive(pid)) continue;
     await rm(join(appsDir(), entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

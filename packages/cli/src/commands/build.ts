@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp, ensureHostPackages, ensureMvmHome, hostPackages, type BuildAppResult } from "@mvm/builder";
+import { buildApp, ensureHostPackages, ensureMvmHome, hostPackages, mvmHome, type BuildAppResult } from "@mvm/builder";
 import type { AcceleratorChoice, GuestKernelSpec } from "@mvm/vmm";
 import pc from "picocolors";
 import { progressLine } from "../progress-line.ts";
@@ -48,6 +48,7 @@ export async function buildCommand(target: string, flags: BuildFlags, toolchainV
     let dir = target;
     // A file is an app file to compile first (compile refuses what it cannot read); anything else is a compile output.
     if (await stat(target).then((s) => s.isFile(), () => false)) {
+      await refuseUnsignedShortcut(target);
       compiledDir = await mkdtemp(join(tmpdir(), "mvm-build-compile-"));
       const { compileFile, writeArtifacts } = await import("@mvm/compiler");
       const compiled = await compileFile(target, { onNotice: notice });
@@ -76,6 +77,16 @@ export async function buildCommand(target: string, flags: BuildFlags, toolchainV
   }
 }
 
+/** `build app.py` compiles to a temporary directory nobody signed: under require_signed, say how to get a signed one. */
+async function refuseUnsignedShortcut(appFile: string): Promise<void> {
+  const { policyPath, readPolicy } = await import("@mvm/admission");
+  if (!readPolicy(mvmHome())?.require_signed) return;
+  const { MvmError } = await import("@mvm/ir/errors");
+  throw new MvmError("ADMIT_UNSIGNED",
+    `${appFile} is an app file, which build would compile to an unsigned temporary directory, and ${policyPath(mvmHome())} requires artifacts signed by a trusted key`,
+    `compile it, review and sign the output, then build that: mvmctl compile ${appFile} --out DIR, mvmctl review DIR, mvmctl sign DIR, mvmctl build DIR`);
+}
+
 function summary({ app, cached }: BuildAppResult) {
   const m = app.manifest;
   return {
@@ -84,6 +95,8 @@ function summary({ app, cached }: BuildAppResult) {
     cached,
     image: { path: app.imagePath, sha256: m.image.sha256, size_bytes: m.image.size_bytes, used_bytes: m.sizes.image_used_bytes },
     ir_hash: m.ir_hash,
+    /** The signature the build admitted: signer and time; null when the artifacts were unsigned. */
+    signature: m.signature ? { signer: m.signature.payload.signer, signed_at: m.signature.payload.signed_at } : null,
     runtime: m.runtime,
     provider: m.provider,
     layers: m.layers.map((l) => ({ ...l, cached: cached || l.cached })),
@@ -104,6 +117,7 @@ function humanSummary({ app, cached }: BuildAppResult): string {
     `layers: ${layers}`,
     ...m.warnings.map((w) => `warning: ${w}`),
     `image: ${app.imagePath} (ir_hash ${m.ir_hash.slice(0, 12)})`,
+    `signed: ${m.signature ? `by ${m.signature.payload.signer.name} (key ${m.signature.payload.signer.key_id}) at ${m.signature.payload.signed_at}` : "no (unsigned artifacts)"}`,
     "",
   ].join("\n");
 }

@@ -7,7 +7,7 @@ import { writeFully } from "../stream-write.ts";
 export function define(program: Command): void {
   program
     .command("ps")
-    .description("List instances: name, app, state, pid, uptime, memory, forwarded ports (checked live)")
+    .description("List instances: name, app, state, pid, uptime, memory, signer, forwarded ports (checked live)")
     .option("--json", "print the instances as JSON")
     .action(async (flags) => {
       process.exitCode = await ps(flags.json === true);
@@ -21,9 +21,10 @@ async function ps(json: boolean): Promise<ExitCode> {
     return EXIT.OK;
   }
   const { portText } = await import("@mvm/runtime/client");
-  const rows = [["NAME", "APP", "STATE", "PID", "UPTIME", "MEMORY", "PORTS"], ...instances.map((i) => [
+  const rows = [["NAME", "APP", "STATE", "PID", "UPTIME", "MEMORY", "SIGNER", "PORTS"], ...instances.map((i) => [
     i.name, i.app, i.state.kind + (i.channel_connected || i.state.kind === "dead" ? "" : " (agent unreachable)"), i.pid === null ? "-" : String(i.pid),
     i.uptime_ms === null ? "-" : duration(i.uptime_ms), i.memory_bytes === null ? "-" : `${Math.round(i.memory_bytes / 2 ** 20)} MiB`,
+    i.signer ? `${i.signer.name} ${i.signer.key_id}` : "-",
     i.ports.length === 0 ? (i.network === "none" ? "none" : `${i.network}, no ports`) : i.ports.map(portText).join(", "),
   ])];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));

@@ -58,7 +58,7 @@ test("an app assigned inside an expression is not a top-level declaration", asyn
 });
 
 const paramCases: { name: string; fn: string; prelude?: string; want: FunctionParam[] | null }[] = [
-  { name: "typed arrow parameters", fn: "(name: string, count?: number) => name", want: [{ name: "name", has_default: false, type: "string" }, { name: "count", has_default: false, type: "number" }] },
+  { name: "typed arrow parameters", fn: "(name: string, count?: number) => name", want: [{ name: "name", has_default: false, type: "string" }, { name: "count", has_default: true, type: "number" }] },
   { name: "defaults, with and without types", fn: '(a = 1, b: Array<string> = ["x"]) => a', want: [{ name: "a", has_default: true, type: null }, { name: "b", has_default: true, type: "Array<string>" }] },
   { name: "destructured and rest", fn: "({ x, y }: { x: number; y: number }, [z]: string[], ...rest: unknown[]) => x", want: [{ name: "{ x, y }", has_default: false, type: "{ x: number; y: number }" }, { name: "[z]", has_default: false, type: "string[]" }, { name: "...rest", has_default: false, type: "unknown[]" }] },
   { name: "a function expression with a this parameter", fn: "function (this: void, q: string) { return q; }", want: [{ name: "q", has_default: false, type: "string" }] },

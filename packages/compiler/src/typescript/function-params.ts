@@ -49,7 +49,10 @@ function readParam(param: ParamPattern, positions: SourcePositions): FunctionPar
   // TypeScript's `this: T` parameter is a type-only declaration, not something a caller passes.
   if (param.type === "Identifier" && param.name === "this") return null;
   const inner = describeBinding(param, positions);
-  return { name: inner.name, has_default: false, type: typeText(inner.annotation, positions) };
+  // `name?: T` may be left out by a caller, as a defaulted one may: invoke must not demand it.
+  // oxc types a parameter's `optional` as always false, but sets it for `name?: T` (oxc-parser 0.159).
+  const optional = param.type === "Identifier" && (param as { optional?: boolean }).optional === true;
+  return { name: inner.name, has_default: optional, type: typeText(inner.annotation, positions) };
 }
 
 /** A binding's name as written (`name`, or `{ a, b }` for a destructured one) and its type annotation. */

@@ -1,10 +1,11 @@
-import { MvmError } from "@mvm/ir";
-import { MAX_FRAME } from "@mvm/guest";
+// Subpaths: the CLI's daemon client frames with this too, and the packages' entries load zod and every schema.
+import { MvmError } from "@mvm/ir/errors";
+import { MAX_FRAME } from "@mvm/guest/limits";
 
 /** One frame on the wire (PROTOCOL.md §Frames): 4-byte big-endian body length, then the body. */
-export function encodeFrame(body: Buffer): Buffer {
-  if (body.length === 0 || body.length > MAX_FRAME) {
-    throw new MvmError("RUN_PAYLOAD_TOO_LARGE", `frame body of ${body.length} bytes is outside 1..${MAX_FRAME}`);
+export function encodeFrame(body: Buffer, maxFrame = MAX_FRAME): Buffer {
+  if (body.length === 0 || body.length > maxFrame) {
+    throw new MvmError("RUN_PAYLOAD_TOO_LARGE", `frame body of ${body.length} bytes is outside 1..${maxFrame}`);
   }
   const header = Buffer.alloc(4);
   header.writeUInt32BE(body.length);
@@ -21,7 +22,8 @@ export class FrameDecoder {
   private held = 0;
   private want = -1;
 
-  constructor(private readonly maxFrame = MAX_FRAME) {}
+  /** `peer` names the sender in errors: the guest's channel and the daemon's control socket share this framing. */
+  constructor(private readonly maxFrame = MAX_FRAME, private readonly peer = "guest") {}
 
   /** Bytes currently buffered, for tests that prove memory stays bounded. */
   get bufferedBytes(): number {
@@ -46,9 +48,9 @@ export class FrameDecoder {
         if (this.held < 4) break;
         const head = this.take(4);
         const length = head.readUInt32BE(0);
-        if (length === 0) throw new MvmError("RUN_BAD_FRAME", "the guest sent a frame of length 0");
+        if (length === 0) throw new MvmError("RUN_BAD_FRAME", `the ${this.peer} sent a frame of length 0`);
         if (length > this.maxFrame) {
-          throw new MvmError("RUN_PAYLOAD_TOO_LARGE", `the guest announced a ${length}-byte frame; MAX_FRAME is ${this.maxFrame}`);
+          throw new MvmError("RUN_PAYLOAD_TOO_LARGE", `the ${this.peer} announced a ${length}-byte frame; MAX_FRAME is ${this.maxFrame}`);
         }
         this.want = length;
       }

@@ -13,7 +13,7 @@ import { MAX_PAYLOAD } from "@mvm/guest/limits";
 import { ERROR_CODES, type ErrorCode } from "@mvm/ir/error-codes";
 // zod/mini, not zod: the CLI validates every answer with these schemas, and classic zod alone costs a command ~20 ms.
 import * as z from "zod/mini";
-import { InstanceState, PortForward, StartTimings } from "./instance-state.ts";
+import { InstanceSigner, InstanceState, PortForward, StartTimings } from "./instance-state.ts";
 
 export const CONTROL_PROTOCOL_VERSION = 1;
 /** Largest control frame: an invoke's result may be MAX_PAYLOAD from the guest, plus its envelope. */
@@ -99,6 +99,8 @@ export const InstanceView = z.strictObject({
   ports: z.array(PortForward),
   /** False while the daemon is reconnecting to the guest agent. */
   channel_connected: z.boolean(),
+  /** Who signed the artifacts its image was built from; null when unsigned (or not recorded). */
+  signer: z.nullable(InstanceSigner),
 });
 export type InstanceView = z.infer<typeof InstanceView>;
 

@@ -49,6 +49,10 @@ export const InstanceState = z.discriminatedUnion("kind", [
 export type InstanceState = z.infer<typeof InstanceState>;
 export type InstanceStateKind = InstanceState["kind"];
 
+/** Who signed the artifacts the instance's image was built from, as its manifest recorded at `up`. */
+export const InstanceSigner = z.strictObject({ name: z.string(), key_id: z.string(), signed_at: isoTime });
+export type InstanceSigner = z.infer<typeof InstanceSigner>;
+
 const port = z.int().check(z.minimum(1), z.maximum(65535));
 export const PortForward = z.strictObject({ guest: port, host: port, proto: z.enum(["tcp", "udp"]) });
 

@@ -255,6 +255,7 @@ export class Instance {
       memory_bytes: live && r.pid !== null ? await residentBytes(r.pid) : null,
       network: r.network.mode, ports: r.network.ports,
       channel_connected: this.link?.isConnected ?? false,
+      signer: r.signer ?? null,
     };
   }
 }

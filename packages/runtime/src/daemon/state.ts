@@ -10,12 +10,13 @@ import * as z from "zod";
 
 export const INSTANCE_RECORD_VERSION = 1;
 
-export { InstanceState, PortForward, StartTimings, describeState, holdsVm, type InstanceStateKind } from "./instance-state.ts";
-import { InstanceState, PortForward } from "./instance-state.ts";
+export { InstanceSigner, InstanceState, PortForward, StartTimings, describeState, holdsVm, type InstanceStateKind } from "./instance-state.ts";
+import { InstanceSigner, InstanceState, PortForward } from "./instance-state.ts";
 
 /** A `secret_ref` env var and the opaque token this instance's guest sees in it. */
 export const SecretToken = z.strictObject({ var: z.string(), secret: z.string(), token: z.string() });
 export type SecretToken = z.infer<typeof SecretToken>;
+
 
 export const InstanceRecord = z.strictObject({
   record_version: z.literal(INSTANCE_RECORD_VERSION),
@@ -36,6 +37,8 @@ export const InstanceRecord = z.strictObject({
   /** From the image manifest: what `invoke` checks inputs against. */
   entrypoints: z.array(LaunchEntrypoint).min(1),
   secrets: z.array(SecretToken),
+  /** null: built from unsigned artifacts. Absent only in records written before signatures were recorded. */
+  signer: z.nullable(InstanceSigner).optional(),
   /** The QEMU process, once spawned. */
   pid: z.number().int().positive().nullable(),
   created_at: z.iso.datetime(),

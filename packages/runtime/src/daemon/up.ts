@@ -4,10 +4,13 @@
  * had). The record is written before QEMU is spawned and again with its pid right after, so a daemon that
  * dies at any point leaves a record its successor can re-adopt (or a VM it can find by its control socket).
  * On any failure the VM is stopped, the record says dead with the reason, and the error carries the last
- * console lines.
+ * console lines. Admission comes first: under MVM_HOME/policy.json's require_signed an image not built from a
+ * trusted signature is refused before anything is written or spawned.
  */
 import { mkdir } from "node:fs/promises";
-import { readApp } from "@mvm/builder";
+import { join } from "node:path";
+import { admitImage } from "@mvm/admission";
+import { MANIFEST_FILE, readApp } from "@mvm/builder";
 import { MvmError } from "@mvm/ir";
 import { cloneRefusal, TemplateBootError } from "../snapshot/index.ts";
 import { cloneBoot } from "./clone-boot.ts";
@@ -42,6 +45,8 @@ export interface UpOutcome {
 export async function upInstance(ctx: InstanceContext, req: UpRequest, emit: (e: ControlEvent) => void, onCreated: (i: Instance) => void): Promise<UpOutcome> {
   const app = await readApp(req.app);
   const m = app.manifest;
+  // Against the digests the build recorded: the image was hashed once, at build, and is not hashed again here.
+  admitImage({ app: m.name, manifestPath: join(app.dir, MANIFEST_FILE), signature: m.signature, digests: m.artifact_digests }, ctx.home);
   const network = resolveNetwork(m.network);
   const secrets = issueSecretTokens(m.env);
   for (const message of secretWarnings(m.env, network.mode)) emit({ kind: "warning", message });
@@ -53,6 +58,7 @@ export async function upInstance(ctx: InstanceContext, req: UpRequest, emit: (e:
     cpus: m.resources.cpu_cores, memory_mb: m.resources.memory_mb,
     network, ...(network.mode === "none" ? {} : { mac: newMac(req.takenMacs) }),
     entrypoints: m.entrypoints, secrets,
+    signer: m.signature ? { ...m.signature.payload.signer, signed_at: m.signature.payload.signed_at } : null,
     pid: null, created_at: new Date().toISOString(), state: { kind: "starting" },
   };
   await mkdir(daemonPaths(ctx.home).runDir, { recursive: true, mode: 0o700 });

@@ -4,7 +4,7 @@
  * cached by major. Only `bin/node` and its licence go into images; the package's headers and docs do not.
  * A cached major is reused until `--no-cache`, which looks for a newer release.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { MvmError } from "@mvm/ir";
@@ -56,6 +56,12 @@ function compareVersions(a: string, b: string): number {
   const pb = b.split(/[.-]/).map(Number);
   for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
+}
+
+/** The Node release cached for `major`; undefined when none is. */
+export function cachedNodeVersion(major: string): string | undefined {
+  const meta = join(mvmCacheDir(), "layers", "node", nodeLayerKey(major), META_FILE);
+  return existsSync(meta) ? (JSON.parse(readFileSync(meta, "utf8")) as { version: string }).version : undefined;
 }
 
 export async function ensureNodeLayer(major: string, opts: LayerOptions = {}): Promise<NodeLayer> {
