@@ -3,18 +3,16 @@
 // share RNG output, identity, tokens or MAC addresses; before_start ran once, in the template VM; a clone is
 // re-adopted after a daemon restart; up --cold never uses a template; a rebuilt image gets a new template and
 // the old one goes stale; a truncated template is refused, removed, and a cold boot follows with the message.
-// Behaviour only: the speed of clones is bench's (mvmctl bench). Templates go to a cache of the file's own, so
-// pruning and truncating them never touches another run's.
+// Behaviour only: the speed of clones is bench's (mvmctl bench). Templates live under the test's home
+// (run.test-helpers.ts), so pruning and truncating them never touches another run's.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mvmCacheDir } from "@mvm/builder";
 import { waitFor } from "@mvm/ir";
 import { cleanupHome, daemonPid, mvmctl, psJson, qemuUnder, tempHome } from "./run.test-helpers.ts";
-import { useOwnTemplateCache } from "./snapshot.test-helpers.ts";
 
 const BOOT = ["--ready-timeout", "600"];
 let home: string;
@@ -67,10 +65,7 @@ const templates = async (): Promise<TemplateRow[]> => {
 const ourTemplates = async () => (await templates()).filter((t) => t.apps.includes("snap-test"));
 const CLONE_LINE = /^(\S+) ready in [\d.]+ (s|ms) \((template made in [\d.]+ (s|ms) · )?clone of template ([0-9a-f]{12}) · vmm [\d.]+ (s|ms) · restore [\d.]+ (s|ms) · sync \+ configure [\d.]+ (s|ms)\)$/m;
 
-let cache: Awaited<ReturnType<typeof useOwnTemplateCache>>;
-
 before(async () => {
-  cache = await useOwnTemplateCache();
   home = await tempHome("snap");
   process.env.MVM_HOME = home;
   appDir = await mkdtemp(join(tmpdir(), "mvm-snap-app-"));
@@ -82,7 +77,6 @@ before(async () => {
 after(async () => {
   await cleanupHome(home);
   await rm(appDir, { recursive: true, force: true });
-  await cache.restore();
 });
 
 test("the first up makes the template with a dedicated VM and clones it; the next up clones it; each clone answers", async () => {
@@ -201,7 +195,7 @@ test("a truncated template is refused and removed, and a cold boot follows with 
   assert.equal((await mvmctl(home, ["down", "--all"])).status, 0, "no clone may map a file that is truncated under it");
   const [current] = await ourTemplates();
   assert.ok(current);
-  await truncate(join(mvmCacheDir(), "templates", current.key, "ram"), 4096);
+  await truncate(join(home, "templates", current.key, "ram"), 4096);
   const up = await mvmctl(home, ["up", "snap-test", "--name", "f", ...BOOT]);
   assert.equal(up.status, 0, up.stderr);
   assert.match(up.stderr, new RegExp(`warning: no snapshot template: template ${current.key.slice(0, 12)}\\S* was refused and removed: .*RAM file is 4096 bytes.*; booting cold`));

@@ -64,7 +64,8 @@ export async function cloneBoot(
   await link.connect(Math.max(1, giveUpAt - Date.now()));
   await instance.ready;
   const readyAt = Date.now();
-  const restoreMs = cloned.vmmStartMs + cloned.restoreMs + cloned.identityMs;
+  // restoreAt → the VMM up → the guest running → READY (hello, sync, configure, the link's own hello).
+  const runningAt = restoreAt + cloned.vmmStartMs + cloned.restoreMs;
   return {
     timings: {
       vmm_start_ms: cloned.vmmStartMs,
@@ -73,7 +74,7 @@ export async function cloneBoot(
       template: template.key.slice(0, 12),
       ...(obtained.made ? { template_made_ms: obtained.made.totalMs } : {}),
       restore_ms: cloned.restoreMs,
-      identity_ms: Math.max(0, readyAt - restoreAt - restoreMs + cloned.identityMs),
+      identity_ms: Math.max(0, readyAt - runningAt),
     },
   };
 }

@@ -15,8 +15,9 @@ import { templateKey } from "./key.ts";
 
 const KEY = /^[0-9a-f]{64}$/;
 
+/** `MVM_TEMPLATE_DIR`, default `MVM_CACHE_DIR/templates` (the daemon's, from the command that started it). */
 export function templatesDir(): string {
-  return join(mvmCacheDir(), "templates");
+  return process.env.MVM_TEMPLATE_DIR || join(mvmCacheDir(), "templates");
 }
 
 export function templateDir(key: string): string {
