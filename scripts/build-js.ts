@@ -20,7 +20,7 @@ const EXTERNAL = ["web-tree-sitter", "tree-sitter-python", "oxc-parser", "tsx", 
 const sourceUrls: Plugin = {
   name: "source-import-meta-url",
   setup(b) {
-    b.onLoad({ filter: /\/(packages|guest)\/[^/]+\/.*\.ts$|\/guest\/src\/.*\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /\/(packages|guest)\/[^/]+\/.*\.ts$|\/(guest|bench)\/src\/.*\.ts$/ }, async (args) => {
       const text = await readFile(args.path, "utf8");
       if (!text.includes("import.meta.url")) return { contents: text, loader: "ts" };
       const here = `new URL(${JSON.stringify(relative(OUT, args.path))}, import.meta.url).href`;

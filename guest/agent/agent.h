@@ -223,6 +223,7 @@ void runner_on_frames(void);
 void runner_on_console(void);
 void runner_on_exit(int status);
 void runner_send_configure(void);
+void runner_send_reseed(void);
 void runner_on_writable(void);
 void runner_stop(void);
 int runner_queue(const span *parts, int nparts);
@@ -263,5 +264,8 @@ void pid1_setup(void);
 void pid1_reboot(void);
 int set_clock_ms(long long epoch_ms);
 int add_entropy(const unsigned char *data, size_t n, int credit);
+int reseed_crng(void);
+/* Sets the hardware address of the VM's one Ethernet interface; 0 with `why` filled when it cannot. */
+int set_nic_mac(const unsigned char mac[6], char *why, size_t why_len);
 
 #endif

@@ -53,10 +53,29 @@ static int write_configure_sh(const jval *env, const char *instance_id) {
   return ok;
 }
 
+/* "52:54:00:ab:cd:ef" (lowercase) into 6 bytes; 0 when it is not exactly that. */
+static int parse_mac(const jval *v, unsigned char out[6]) {
+  if (!v || v->type != J_STR || v->str_len != 17) return 0;
+  for (int i = 0; i < 6; i++) {
+    unsigned byte = 0;
+    for (int j = 0; j < 2; j++) {
+      char c = v->str[i * 3 + j];
+      if (c >= '0' && c <= '9') byte = byte * 16 + (unsigned)(c - '0');
+      else if (c >= 'a' && c <= 'f') byte = byte * 16 + (unsigned)(c - 'a' + 10);
+      else return 0;
+    }
+    if (i < 5 && v->str[i * 3 + 2] != ':') return 0;
+    out[i] = (unsigned char)byte;
+  }
+  return 1;
+}
+
 /* PROTOCOL.md §Messages configure, §configure */
 void handle_configure(long long id, const jval *f) {
-  const jval *env = json_get(f, "env"), *instance = json_get(f, "instance_id");
+  const jval *env = json_get(f, "env"), *instance = json_get(f, "instance_id"), *mac = json_get(f, "mac");
+  unsigned char mac_bytes[6];
   if (!is_instance_id(instance)) return send_error(id, MVM_ERR_BAD_FRAME, "configure.instance_id must be 1..128 of [A-Za-z0-9._:-]");
+  if (mac && !parse_mac(mac, mac_bytes)) return send_error(id, MVM_ERR_BAD_FRAME, "configure.mac must be six lowercase hex pairs separated by ':'");
   if (!env || env->type != J_OBJ) return send_error(id, MVM_ERR_BAD_FRAME, "configure.env must be an object");
   if (env->truncated) return send_error(id, MVM_ERR_BAD_FRAME, "configure.env has too many variables");
   int n = 0;
@@ -65,6 +84,12 @@ void handle_configure(long long id, const jval *f) {
     if (!is_env_name(e->key, e->key_len)) return send_error(id, MVM_ERR_BAD_FRAME, "configure.env has a name that is not [A-Za-z_][A-Za-z0-9_]*");
     if (e->type != J_STR || strlen(e->str) != e->str_len || e->str_len > MVM_MAX_CONFIGURE_VALUE)
       return send_error(id, MVM_ERR_BAD_FRAME, "configure.env values must be strings without NUL, at most MAX_CONFIGURE_VALUE bytes");
+  }
+  /* First, so a MAC that cannot be set leaves nothing of this configure applied. On a host (tests) the
+   * agent must not touch the host's interfaces: PID 1 only, like sync's clock. */
+  if (mac && A.is_pid1) {
+    char why[160];
+    if (!set_nic_mac(mac_bytes, why, sizeof why)) return send_error(id, MVM_ERR_INTERNAL, why);
   }
   if (!write_configure_sh(env, instance->str)) return send_error(id, MVM_ERR_INTERNAL, "cannot write configure.sh");
   for (const jval *e = env->child; e; e = e->next) setenv(e->key, e->str, 1);

@@ -106,9 +106,13 @@ static void handle_sync(long long id, const jval *f) {
   /* Setting the clock or crediting entropy on a host (tests) would change the host: PID 1 only. */
   int clock_set = A.is_pid1 && set_clock_ms(epoch);
   int mixed = bytes.len > 0 && add_entropy((unsigned char *)bytes.p, bytes.len, A.is_pid1);
-  char fields[160];
-  snprintf(fields, sizeof fields, ",\"clock_set\":%s,\"entropy_bytes\":%zu,\"credited\":%s", clock_set ? "true" : "false",
-           mixed ? bytes.len : 0, mixed && A.is_pid1 ? "true" : "false");
+  /* After a restore every clone holds the template's CRNG state: reseed it from the fresh entropy now. */
+  int reseeded = mixed && A.is_pid1 && reseed_crng();
+  /* Frames to the runner are ordered: an invoke sent after sync_ok runs after the runner reseeded too. */
+  if (reseeded && A.run.pid > 0 && A.run.started) runner_send_reseed();
+  char fields[200];
+  snprintf(fields, sizeof fields, ",\"clock_set\":%s,\"entropy_bytes\":%zu,\"credited\":%s,\"reseeded\":%s", clock_set ? "true" : "false",
+           mixed ? bytes.len : 0, mixed && A.is_pid1 ? "true" : "false", reseeded ? "true" : "false");
   sb_free(&bytes);
   reply_simple(id, MVM_GUEST_SYNC_OK, fields);
 }

@@ -1,8 +1,10 @@
-/* What only PID 1 does (README.md §PID 1): mounts, loopback, reboot; and the clock/entropy sync, which
- * touches the machine's clock and RNG and therefore also runs only as PID 1 (except an uncredited mix). */
+/* What only PID 1 does (README.md §PID 1): mounts, loopback, reboot; and the clock/entropy sync and the NIC's
+ * address from configure, which touch the machine's clock, RNG and network and therefore also run only as
+ * PID 1 (except an uncredited mix). */
 #include "agent.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if_arp.h>
 #include <linux/random.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -61,6 +63,18 @@ int set_clock_ms(long long epoch_ms) {
   return clock_settime(CLOCK_REALTIME, &ts) == 0;
 }
 
+/* Credited entropy does not reach the CRNG once it is initialised: it only refills the input pool, and the
+ * CRNG reseeds on its own schedule (up to a minute away). After a snapshot restore every clone would keep
+ * the template's CRNG key until then, so /dev/urandom output would repeat across clones: force the reseed. */
+int reseed_crng(void) {
+  int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int ok = ioctl(fd, RNDRESEEDCRNG) == 0;
+  if (!ok) logf_("cannot reseed the CRNG: %s", strerror(errno));
+  close(fd);
+  return ok;
+}
+
 int add_entropy(const unsigned char *data, size_t n, int credit) {
   int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
   if (fd < 0) return 0;
@@ -77,5 +91,29 @@ int add_entropy(const unsigned char *data, size_t n, int credit) {
     ok = write(fd, data, n) == (ssize_t)n; /* mixed in, not credited */
   }
   close(fd);
+  return ok;
+}
+
+/* A clone restores its template's virtio-net state, MAC included, so configure gives each instance its own
+ * (PROTOCOL.md §configure). The VM has at most one Ethernet interface: the first one found is it. */
+int set_nic_mac(const unsigned char mac[6], char *why, size_t why_len) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return snprintf(why, why_len, "socket: %s", strerror(errno)), 0;
+  struct if_nameindex *names = if_nameindex();
+  int ok = 0;
+  snprintf(why, why_len, "the VM has no Ethernet interface");
+  for (struct if_nameindex *n = names; n && n->if_index != 0; n++) {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", n->if_name);
+    if (ioctl(s, SIOCGIFHWADDR, &ifr) != 0 || ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) continue;
+    memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+    ok = ioctl(s, SIOCSIFHWADDR, &ifr) == 0;
+    if (!ok) snprintf(why, why_len, "SIOCSIFHWADDR on %s: %s", n->if_name, strerror(errno));
+    else logf_("%s address %02x:%02x:%02x:%02x:%02x:%02x", n->if_name, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    break;
+  }
+  if (names) if_freenameindex(names);
+  close(s);
   return ok;
 }

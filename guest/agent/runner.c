@@ -122,10 +122,31 @@ void runner_start(int first) {
 
 void runner_send_configure(void) {
   sbuf b;
-  sb_init(&b, MVM_MAX_FRAME);
+  sb_init(&b, MVM_MAX_FRAME + 256);
   sb_puts(&b, "{\"type\":\"configure\",\"env\":");
-  sb_puts(&b, A.configure_env_raw ? A.configure_env_raw : "{}");
-  sb_putc(&b, '}');
+  /* The env object with MVM_INSTANCE_ID added (a clone's runner must see its own id, not the template's);
+   * ids are [A-Za-z0-9._:-], so they need no escaping. */
+  const char *raw = A.configure_env_raw ? A.configure_env_raw : "{}";
+  size_t len = strlen(raw);
+  while (len > 0 && raw[len - 1] != '}') len--;
+  int empty = 1;
+  for (size_t i = 1; i + 1 < len; i++)
+    if (raw[i] != ' ' && raw[i] != '\t' && raw[i] != '\n' && raw[i] != '\r') empty = 0;
+  if (len > 0) sb_put(&b, raw, len - 1);
+  else sb_putc(&b, '{');
+  sb_puts(&b, empty ? "" : ",");
+  sb_puts(&b, "\"MVM_INSTANCE_ID\":\"");
+  sb_puts(&b, getenv("MVM_INSTANCE_ID") ? getenv("MVM_INSTANCE_ID") : "");
+  sb_puts(&b, "\"}}");
+  send_to_runner(&b);
+  sb_free(&b);
+}
+
+/* The VM's RNG was reseeded (a snapshot restore): the runner reseeds what the language seeded at start. */
+void runner_send_reseed(void) {
+  sbuf b;
+  sb_init(&b, 64);
+  sb_puts(&b, "{\"type\":\"reseed\"}");
   send_to_runner(&b);
   sb_free(&b);
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { AGENT_CONFIG_PATH } from "./layout.ts";
 import { MAX_INFLIGHT } from "./protocol.ts";
 

@@ -3,7 +3,7 @@
  * source of truth; `guest/PROTOCOL.md` describes it and `guest/agent/protocol.h` is generated from it
  * (`npm run gen`, checked by protocol-h.test.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** The protocol version this host speaks. `v` moves independently of mvm releases. */
 export const PROTOCOL_VERSION = 2;
@@ -22,6 +22,7 @@ export const PROTOCOL_CHANGES = [
   { version: 2, feature: "invoke_function" },
   { version: 2, feature: "session" },
   { version: 2, feature: "message_budgets" },
+  { version: 2, feature: "restore" },
 ] as const;
 export type ProtocolFeature = (typeof PROTOCOL_CHANGES)[number]["feature"];
 
@@ -30,37 +31,9 @@ export function protocolHas(version: number, feature: ProtocolFeature): boolean 
   return PROTOCOL_CHANGES.some((c) => c.feature === feature && c.version <= version);
 }
 
-/** Largest frame body in bytes; a peer that announces more is sent `payload_too_large` (agent) or dropped (host). */
-export const MAX_FRAME = 1024 * 1024;
-/** Largest reassembled payload of a chunked message, in bytes. */
-export const MAX_PAYLOAD = 64 * 1024 * 1024;
-/** Raw bytes carried by one chunk frame (base64 makes it ~4/3 larger, still under MAX_FRAME). */
-export const CHUNK_BYTES = 512 * 1024;
-/** Chunked messages one side may be reassembling at once. */
-export const MAX_STREAMS = 8;
-/** Requests the agent runs at once; one more is answered `busy`. */
-export const MAX_INFLIGHT = 64;
-/** Nesting depth the agent's JSON parser accepts. */
-export const MAX_JSON_DEPTH = 64;
-/** Largest request id; ids are positive integers chosen by the requester, 0 means "no request". */
-export const MAX_ID = 2 ** 31 - 1;
-/** Timeout the agent applies to an invoke or exec that names none. */
-export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
-/** Variables one `configure` frame may set, and the largest value, in bytes. */
-export const MAX_CONFIGURE_VARS = 256;
-export const MAX_CONFIGURE_VALUE = 32 * 1024;
-/** Most entries of an `exec` argv. */
-export const MAX_EXEC_ARGV = 1024;
-/**
- * Most JSON values, and most objects and arrays among them, in one message. Parsing costs memory per value far
- * more than per byte (22 million `{}` in 64 MiB took a host 1.5 GB and 25 s), so both sides refuse a message past
- * these before building it (PROTOCOL.md §Caps).
- */
-export const MAX_MESSAGE_VALUES = 8 * 1024 * 1024;
-export const MAX_MESSAGE_CONTAINERS = 1024 * 1024;
-/** Length bounds of a host session nonce (`hello.session`, PROTOCOL.md §Sessions), of `[A-Za-z0-9_-]`. */
-export const SESSION_NONCE_MIN = 16;
-export const SESSION_NONCE_MAX = 64;
+// The caps live in limits.ts (no zod there, so a light client can import them) and are part of this module's API.
+export * from "./limits.ts";
+import { MAX_CONFIGURE_VALUE, MAX_CONFIGURE_VARS, MAX_EXEC_ARGV, MAX_ID, SESSION_NONCE_MAX, SESSION_NONCE_MIN } from "./limits.ts";
 
 /** Typed error codes carried in `error` frames and `failed` events. */
 export const WIRE_ERROR_CODES = [
@@ -122,6 +95,8 @@ export const ConfigureFrame = z.strictObject({
   v, type: z.literal("configure"), id: requestId, instance_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/),
   env: z.record(envName, z.string().max(MAX_CONFIGURE_VALUE).refine((s) => !s.includes("\0"), "no NUL bytes"))
     .refine((env) => Object.keys(env).length <= MAX_CONFIGURE_VARS, `at most ${MAX_CONFIGURE_VARS} variables`),
+  /** The instance's own NIC address (feature `restore`): a clone restores its template's, which must not be shared. */
+  mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/).optional(),
 });
 export const ExecFrame = z.strictObject({
   v, type: z.literal("exec"), id: requestId, argv: z.array(z.string()).min(1).max(MAX_EXEC_ARGV),
@@ -186,6 +161,11 @@ export const ShutdownOkFrame = z.strictObject({
 });
 export const SyncOkFrame = z.strictObject({
   v, type: z.literal("sync_ok"), id: requestId, clock_set: z.boolean(), entropy_bytes: count, credited: z.boolean(),
+  /**
+   * The CRNG was reseeded from the entropy and the runner told to reseed (feature `restore`). Absent from agents
+   * older than the feature: a host makes snapshot templates only of agents that send it.
+   */
+  reseeded: z.boolean().optional(),
 });
 export const HostRequestFrame = z.strictObject({
   v, type: z.literal("host_request"), id: requestId, kind: z.string().min(1).max(64), payload: z.unknown(),

@@ -51,7 +51,9 @@ after(async () => {
 });
 
 test("an invoke sent while after_start has not passed waits, and runs only after it passes; up --attach streams the console and Ctrl-C brings it down", async () => {
-  const up = mvmctlChild(home, ["up", "hooks-gated", "--attach", "--ready-timeout", "600"]);
+  // --cold: this after_start passes only once the test execs into the booting instance, which a template VM
+  // (dedicated, never an instance) cannot be reached for.
+  const up = mvmctlChild(home, ["up", "hooks-gated", "--attach", "--cold", "--ready-timeout", "600"]);
   // --attach streams the instance log from the first console line; the runner is imported, after_start polled.
   await waitFor(() => / console mvm-agent: runner started/.test(up.stdout()), { deadlineMs: 600_000, what: "the attached up to show the runner starting" });
   assert.equal((await psJson(home)).find((r) => r.name === "hooks-gated")?.state.kind, "starting");

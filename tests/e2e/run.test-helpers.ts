@@ -16,11 +16,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The environment mvmctl runs with for `home`: its snapshot templates under the home, so they go with it (an
+ * image is never rebuilt byte for byte, so a test's templates are never another's) and a test that prunes or
+ * corrupts templates touches only its own. The daemon takes it from the first command.
+ */
+export function homeEnv(home: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, MVM_TEMPLATE_DIR: join(home, "templates"), ...env, MVM_HOME: home };
+}
+
 /** Runs mvmctl with MVM_HOME=`home`; resolves when it exits (never rejects). */
 export function mvmctl(home: string, args: string[], opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MVMCTL, ...args], {
-      cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env, MVM_HOME: home }, stdio: ["pipe", "pipe", "pipe"],
+      cwd: opts.cwd ?? ROOT, env: homeEnv(home, opts.env), stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -49,7 +58,7 @@ export async function buildApp(home: string, appPy: string, buildFlags: string[]
 
 /** mvmctl as a running child (to read its output as it comes, or send it signals). */
 export function mvmctlChild(home: string, args: string[]) {
-  const child = spawn(process.execPath, [MVMCTL, ...args], { cwd: ROOT, env: { ...process.env, MVM_HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MVMCTL, ...args], { cwd: ROOT, env: homeEnv(home), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -75,7 +84,7 @@ export function qemuUnder(home: string): number | undefined {
   return findProcessByArg(`${home}/run/`);
 }
 
-/** Brings everything down and removes `home`; kills what a failed test left running. */
+/** Brings everything down and removes `home` (its snapshot templates with it); kills what a failed test left running. */
 export async function cleanupHome(home: string): Promise<void> {
   await mvmctl(home, ["down", "--all", "--timeout", "10"]);
   await mvmctl(home, ["daemon", "stop"]);

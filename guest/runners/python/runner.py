@@ -18,6 +18,7 @@ import inspect
 import io
 import json
 import os
+import queue
 import select
 import struct
 import sys
@@ -199,6 +200,41 @@ def function_named(module, name):
     return fn
 
 
+_calls_queue = queue.SimpleQueue()
+_idle_lock = threading.Lock()
+_idle_workers = [0]
+
+
+def _worker():
+    while True:
+        run_call(*_calls_queue.get())
+        with _idle_lock:
+            _idle_workers[0] += 1
+
+
+def dispatch_call(args):
+    """Runs a call on an idle worker thread, or on a new one: under TCG starting a thread per call cost more
+    than a trivial call itself. Calls still run concurrently, one per thread."""
+    with _idle_lock:
+        spawn = _idle_workers[0] == 0
+        if not spawn:
+            _idle_workers[0] -= 1
+    _calls_queue.put(args)
+    if spawn:
+        threading.Thread(target=_worker, daemon=True).start()
+
+
+_signatures = {}
+
+
+def signature_of(fn):
+    """inspect.signature, once per function: it is pure Python and, under TCG, most of a trivial call's cost."""
+    sig = _signatures.get(fn)
+    if sig is None:
+        sig = _signatures[fn] = inspect.signature(fn)
+    return sig
+
+
 def encode_reply(call_id, reply):
     """The frame for a call's reply, or a payload_too_large error for that call alone when it would not fit."""
     try:
@@ -220,7 +256,7 @@ def run_call(module, entry, call_id, inputs, name=None):
     _tls.capture, _tls.call_id = cap, call_id
     try:
         fn = entry if name is None else function_named(module, name)
-        inspect.signature(fn).bind(**inputs)  # a missing or unknown input raises TypeError before the function runs
+        signature_of(fn).bind(**inputs)  # a missing or unknown input raises TypeError before the function runs
         value = fn(**inputs)
         if inspect.isawaitable(value):
             value = asyncio.run(_await(value))
@@ -283,11 +319,17 @@ def main():
             return
         if frame["type"] == "invoke":
             args = (module, fn, frame["id"], frame["input"], frame.get("function"))
-            threading.Thread(target=run_call, args=args, daemon=True).start()
+            dispatch_call(args)
         elif frame["type"] == "configure":
             # In frame order: an invoke read after this sees the instance's values. Values the app read at
             # import time keep what they were (docs/snapshots.md).
             os.environ.update(frame["env"])
+        elif frame["type"] == "reseed":
+            # A snapshot restore: every clone holds the template's generator state. `random` seeds itself
+            # from os.urandom (already fresh: the agent reseeded the kernel's CRNG before sending this).
+            seeded = sys.modules.get("random")
+            if seeded is not None:
+                seeded.seed()
         elif frame["type"] == "host_response":
             with _pending_lock:
                 slot = _pending_host.pop(frame["rid"], None)

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MvmError, parseWith } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 import { KEY_ID, keyIdOf, RAW_PUBLIC_KEY } from "./ed25519.ts";
 import { KEY_NAME_PATTERN, type PublicKeyInfo } from "./key-store.ts";
 

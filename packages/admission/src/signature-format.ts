@@ -7,7 +7,7 @@
  * image built from a signed artifact records the same document without `source_files`.
  */
 import { canonicalBytes } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 import { KEY_ID, RAW_PUBLIC_KEY } from "./ed25519.ts";
 import { KEY_NAME_PATTERN } from "./key-store.ts";
 

@@ -3,7 +3,7 @@
  * started on first need as `mvmctl daemon run` in its own session.
  */
 import { fileURLToPath } from "node:url";
-import type { DaemonClient } from "@mvm/runtime";
+import type { DaemonClient } from "@mvm/runtime/client";
 
 const BIN = fileURLToPath(new URL("../bin/mvmctl.js", import.meta.url));
 
@@ -14,8 +14,9 @@ export function daemonLauncher(): string[] {
 
 /** A client of this MVM_HOME's daemon, started if none runs. */
 export async function daemonClient(): Promise<DaemonClient> {
-  const { ensureMvmHome } = await import("@mvm/builder");
-  const { connectDaemon } = await import("@mvm/runtime");
+  // Only the home and the client: the stages' entries load zod, the VMM and the builder, which these verbs never need.
+  const { ensureMvmHome } = await import("@mvm/builder/home");
+  const { connectDaemon } = await import("@mvm/runtime/client");
   return connectDaemon(ensureMvmHome(), { launcher: daemonLauncher() });
 }
 

@@ -3,7 +3,7 @@
  * (exit 2) naming the flag, before anything is sent to the daemon.
  */
 import { InvalidArgumentError } from "@commander-js/extra-typings";
-import type { InputArg } from "@mvm/runtime";
+import type { InputArg } from "@mvm/runtime/client";
 
 /** `--timeout 2.5` → 2500 (ms). */
 export function secondsToMs(value: string): number {

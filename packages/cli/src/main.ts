@@ -5,8 +5,10 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "@commander-js/extra-typings";
 // The run and admission verbs' modules are small (flags and printing); each loads its stage only when its action runs.
+import * as bench from "./commands/bench.ts";
 import * as daemon from "./commands/daemon.ts";
 import * as down from "./commands/down.ts";
+import { defineEgress } from "./commands/egress.ts";
 import * as exec from "./commands/exec.ts";
 import * as invoke from "./commands/invoke.ts";
 import * as keygen from "./commands/keygen.ts";
@@ -15,7 +17,9 @@ import * as policy from "./commands/policy.ts";
 import * as ps from "./commands/ps.ts";
 import * as review from "./commands/review.ts";
 import * as rmi from "./commands/rmi.ts";
+import { defineSecret } from "./commands/secret.ts";
 import * as sign from "./commands/sign.ts";
+import * as snapshot from "./commands/snapshot.ts";
 import * as up from "./commands/up.ts";
 import { EXIT, exitCodeFor, exitCodeHelp } from "./exit-codes.ts";
 import { reportError } from "./report.ts";
@@ -64,10 +68,11 @@ program
   .option("--json", "print the checks as JSON")
   .action(async (flags) => (await import("./commands/doctor.ts")).doctorCommand(flags));
 
-// Verbs with subcommands define their tree here; each action loads its stage only when it runs.
-(await import("./commands/secret.ts")).defineSecret(program);
-(await import("./commands/egress.ts")).defineEgress(program);
-for (const verb of [up, invoke, down, ps, logs, exec, rmi, daemon, review, keygen, sign, policy]) verb.define(program);
+// Verbs with subcommands define their tree here; each action loads its stage only when it runs. Imported
+// statically: the definitions are small, and a module loaded at start-up costs every command (even --version).
+defineSecret(program);
+defineEgress(program);
+for (const verb of [up, invoke, down, ps, logs, exec, rmi, snapshot, daemon, review, keygen, sign, policy, bench]) verb.define(program);
 
 /** A flag value in milliseconds: a whole number from 1 to `max`, else a usage error naming the flag. */
 function positiveMs(max: number): (value: string) => number {

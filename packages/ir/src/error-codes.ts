@@ -103,6 +103,11 @@ export const ERROR_CODES = {
   RUN_DAEMON_NOT_RUNNING: "no host daemon is running for this MVM_HOME",
   RUN_DAEMON_LOST: "the connection to the host daemon broke during a call; the call was not retried",
   RUN_CONTROL_PROTOCOL: "a control-socket message that breaks the daemon's protocol (version, schema, size)",
+  // Snapshots: templates and their clones (packages/runtime/src/snapshot, docs/snapshots.md).
+  SNAPSHOT_SAVE_FAILED: "a template VM's device state could not be saved (the migration failed or its file could not be written)",
+  SNAPSHOT_RESTORE_FAILED: "a clone could not be restored from its template (the VMM refused the state, or the guest did not answer)",
+  SNAPSHOT_TEMPLATE_INVALID: "a template whose files do not match its template.json (size, identity, sha256), or whose template.json breaks its schema",
+  SNAPSHOT_NOT_FOUND: "no template matches the key prefix or app name given",
   // Secrets: the host store and host-mediated egress (packages/runtime/src/secrets).
   SECRET_INVALID_NAME: "a secret name that fails the secret name pattern",
   SECRET_EMPTY_VALUE: "a secret value that is empty",

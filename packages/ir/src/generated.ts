@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import * as z from "zod";
 import { ERROR_CODES } from "./error-codes.ts";
 import { Launch } from "./launch.ts";
 import { Workload } from "./schema.ts";

@@ -3,7 +3,7 @@
  * IR — the facts only the static route knows (entrypoint parameters), the source tree's identity, and the
  * hooks merged per phase (addons first, in attachment order). Canonical JSON, like the IR.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { CommandEntrypoint, EnvValue, FunctionEntrypoint, Hooks, Image, Network, Resources } from "./schema.ts";
 
 export const ARTIFACT_FORMAT_VERSION = "1.1";

@@ -3,7 +3,7 @@
  * Field names match the original Rust mvm so both ecosystems read each other's artifacts.
  * This file is the only place the shape is written; `schema/workload.schema.json` is generated from it.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const SCHEMA_VERSION = "0.1";
 

@@ -1,3 +1,5 @@
+import type { AcceleratorChoice } from "./accelerator.ts";
+
 /**
  * The VMM backend contract. QEMU (`qemu.ts`) implements it today; a Firecracker backend would be a
  * second implementation with a vsock channel, not branches inside the QEMU one (STYLE.md §1).
@@ -27,8 +29,11 @@ export interface PortForward {
 export type NetworkSpec =
   /** No NIC at all: the guest has only `lo`. */
   | { mode: "none" }
-  /** User-mode (slirp) networking; each port is forwarded from 127.0.0.1 on the host. */
-  | { mode: "user"; ports: PortForward[] };
+  /**
+   * User-mode (slirp) networking; each port is forwarded from 127.0.0.1 on the host. `mac` is the NIC's
+   * address (`52:54:00:…`); without it QEMU gives every VM the same one.
+   */
+  | { mode: "user"; ports: PortForward[]; mac?: string };
 
 /** How the host talks to the guest agent. */
 export type ChannelSpec =
@@ -55,6 +60,19 @@ export interface VmSpec {
   controlSocket: string;
   /** Extra kernel command-line words, appended last. */
   kernelArgs?: string[];
+  /**
+   * Guest RAM in a file instead of anonymous memory: the RAM of a snapshot template VM (`shared`, so the
+   * file is the guest's memory), or a clone's private copy-on-write mapping of a template's file.
+   */
+  memoryFile?: { path: string; shared: boolean };
+  /**
+   * Under TCG, the most guest code QEMU keeps translated (`tb-size`), in MiB; past it QEMU flushes and translates
+   * again. QEMU's default lets it grow to 1 GiB, and a Python boot leaves ~70 MiB of it resident for the VM's
+   * life — most of an idle instance's cost (docs/snapshots.md §Measured). Absent: QEMU's default.
+   */
+  tcgTranslationCacheMb?: number;
+  /** Append to `consoleLog` instead of starting it empty (a clone continues the log its template boot began). */
+  keepConsoleLog?: boolean;
   /**
    * Detach the VMM into its own session and process group, with its stderr in `stderrLog`, so it outlives
    * the process that started it (the host daemon); `Backend.adopt` takes it over again after a restart.
@@ -108,10 +126,38 @@ export interface RunningVm {
   release(): void;
 }
 
+/**
+ * Snapshot templates (RUNTIME-NOTES.md §6): a VM whose RAM is a shared file saves its device state and quits;
+ * clones map that file copy-on-write and resume from the state. A backend without it boots every VM cold.
+ */
+export interface SnapshotCapability {
+  /** The VMM's identity (name and exact version): device state only restores into the VMM that saved it. */
+  vmmVersion(): Promise<string>;
+  /**
+   * The VMM command line a spec boots with, with every path of this VM (sockets, logs, images, RAM file) and
+   * its MAC replaced by a placeholder: what must be equal between a template and its clones.
+   */
+  machineArgs(spec: VmSpec): Promise<string[]>;
+  /**
+   * Stops `vm` (started with a shared `memoryFile`), writes its device state to `statePath`, then quits
+   * it, so nothing writes the RAM file again. Resolves once the VMM has exited.
+   */
+  saveTemplate(vm: RunningVm, statePath: string, deadlineMs: number): Promise<{ stateBytes: number; saveMs: number }>;
+  /**
+   * Starts a clone: `spec` (whose `memoryFile` is the template's RAM, private) resumes from the device state
+   * read from `stateFd`, an open file this call neither closes nor seeks. Resolves once the guest runs again.
+   */
+  restore(spec: VmSpec, stateFd: number, deadlineMs: number): Promise<{ vm: RunningVm; restoreMs: number }>;
+}
+
 export interface Backend {
   readonly name: "qemu" | "firecracker";
   /** The channel kinds this backend can attach. */
   readonly channelKinds: readonly ChannelSpec["kind"][];
+  /** Present when this backend can make and clone snapshot templates. */
+  readonly snapshots?: SnapshotCapability;
+  /** The accelerator its VMs run under, decided once per backend (`kernel` is what a KVM check boots). */
+  accelerator(kernel?: GuestKernelSpec): Promise<AcceleratorChoice>;
   start(spec: VmSpec): Promise<RunningVm>;
   /**
    * Takes over a VMM started earlier (by a host daemon that has since died) from its pid and the spec it was

@@ -121,3 +121,31 @@ test("accelerator: TCG without /dev/kvm, TCG under nested PVM without even tryin
   assert.equal((await chooseAccelerator({ hasDevKvm: true, isKvmPvm: false }, async () => null)).accel, "kvm");
   assert.equal((await chooseAccelerator({ hasDevKvm: true, isKvmPvm: false, forced: "tcg" }, neverCalled)).accel, "tcg");
 });
+
+test("a template VM's RAM is a shared file; a clone maps the same file private; the NIC gets the spec's MAC", () => {
+  const net: VmSpec = { ...base, network: { mode: "user", ports: [], mac: "52:54:00:ab:cd:ef" } };
+  const template = qemuArgv({ ...net, memoryFile: { path: "/t/ram", shared: true } }, tcg, 1000);
+  assert.deepEqual(values(template, "-object"), ["memory-backend-file,id=mem,size=256M,mem-path=/t/ram,share=on"]);
+  assert.deepEqual(values(template, "-machine"), ["memory-backend=mem"]);
+  const clone = qemuArgv({ ...net, memoryFile: { path: "/t/ram", shared: false } }, tcg, 1000);
+  assert.deepEqual(values(clone, "-object"), ["memory-backend-file,id=mem,size=256M,mem-path=/t/ram,share=off"]);
+  assert.ok(values(clone, "-device").includes("virtio-net-device,netdev=net0,mac=52:54:00:ab:cd:ef"));
+  assert.equal(values(qemuArgv(base, tcg, 1000), "-object").length, 0, "anonymous RAM without a memory file");
+});
+
+test("a MAC that is not six lowercase hex pairs, or a relative RAM file, is BOOT_BAD_SPEC", () => {
+  for (const spec of [
+    { ...base, network: { mode: "user" as const, ports: [], mac: "52:54:00:AB:CD:EF" } },
+    { ...base, network: { mode: "user" as const, ports: [], mac: "52:54:00:ab:cd" } },
+    { ...base, memoryFile: { path: "ram", shared: false } },
+  ]) {
+    assert.throws(() => qemuArgv(spec, tcg, 1000), (e: unknown) => e instanceof MvmError && e.code === "BOOT_BAD_SPEC");
+  }
+});
+
+test("under TCG a spec may cap the translation cache (tb-size); under KVM there is none to cap", () => {
+  assert.deepEqual(values(qemuArgv({ ...base, tcgTranslationCacheMb: 32 }, tcg, 1000), "-accel"), ["tcg,tb-size=32"]);
+  assert.deepEqual(values(qemuArgv(base, tcg, 1000), "-accel"), ["tcg"]);
+  assert.deepEqual(values(qemuArgv({ ...base, tcgTranslationCacheMb: 32 }, { accel: "kvm", reason: "test" }, null), "-accel"), ["kvm"]);
+  assert.throws(() => qemuArgv({ ...base, tcgTranslationCacheMb: 0 }, tcg, 1000), (e: unknown) => e instanceof MvmError && e.code === "BOOT_BAD_SPEC");
+});

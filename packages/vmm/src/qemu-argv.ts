@@ -6,6 +6,8 @@ import type { VmSpec } from "./backend.ts";
 export const QEMU_BINARY = "qemu-system-x86_64";
 /** sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
 const MAX_UNIX_SOCKET_PATH = 107;
+/** A unicast MAC as QEMU's mac= property takes it. */
+export const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** The guest address and gateway slirp uses. */
 const SLIRP_GUEST_IP = "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off";
 
@@ -39,6 +41,15 @@ function checkSpec(spec: VmSpec): void {
   if (spec.channel?.kind === "vsock") {
     throw new MvmError("BOOT_BAD_SPEC", "the QEMU backend has no vsock here (no /dev/vhost-vsock)", "use a virtio-serial channel");
   }
+  if (spec.network.mode === "user" && spec.network.mac !== undefined && !MAC_PATTERN.test(spec.network.mac)) {
+    throw new MvmError("BOOT_BAD_SPEC", `MAC address ${spec.network.mac} is not six lowercase hex pairs`, "use e.g. 52:54:00:12:34:56");
+  }
+  if (spec.tcgTranslationCacheMb !== undefined && (!Number.isInteger(spec.tcgTranslationCacheMb) || spec.tcgTranslationCacheMb < 1)) {
+    throw new MvmError("BOOT_BAD_SPEC", `tcgTranslationCacheMb is ${spec.tcgTranslationCacheMb}; expected a positive integer (MiB)`);
+  }
+  if (spec.memoryFile && !spec.memoryFile.path.startsWith("/")) {
+    throw new MvmError("BOOT_BAD_SPEC", `memory file ${spec.memoryFile.path} is not an absolute path`);
+  }
   if (spec.kernelArgs?.some((a) => /\s/.test(a) || a === "")) {
     throw new MvmError("BOOT_BAD_SPEC", `kernel arguments must be single non-empty words: ${JSON.stringify(spec.kernelArgs)}`, "split them into separate words");
   }
@@ -71,7 +82,9 @@ export function qemuArgv(spec: VmSpec, accel: AcceleratorChoice, tscKhz: number 
   // Debian kernels lack VIRTIO_MMIO_CMDLINE_DEVICES, so they need ACPI on (gotcha 4).
   const acpi = spec.kernel.flavour === "mvm" ? ",acpi=off" : "";
   const argv = [
-    ...(accel.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"]),
+    ...(accel.accel === "kvm"
+      ? ["-accel", "kvm", "-cpu", "host"]
+      : ["-accel", spec.tcgTranslationCacheMb ? `tcg,tb-size=${spec.tcgTranslationCacheMb}` : "tcg", "-cpu", "max"]),
     // rtc=on: with rtc=off the kernel waits out two 1 s RTC timeouts (gotcha 1).
     "-M", `microvm,x-option-roms=off,isa-serial=on,rtc=on${acpi}`,
     "-m", String(spec.memoryMb),
@@ -99,7 +112,16 @@ export function qemuArgv(spec: VmSpec, accel: AcceleratorChoice, tscKhz: number 
   }
   if (spec.network.mode === "user") {
     const fwds = spec.network.ports.map((p) => `,hostfwd=${p.proto}:127.0.0.1:${p.host}-:${p.guest}`).join("");
-    argv.push("-netdev", `user,id=net0${fwds}`, "-device", "virtio-net-device,netdev=net0");
+    const mac = spec.network.mac ? `,mac=${spec.network.mac}` : "";
+    argv.push("-netdev", `user,id=net0${fwds}`, "-device", `virtio-net-device,netdev=net0${mac}`);
+  }
+  if (spec.memoryFile) {
+    // RAM in a file (RUNTIME-NOTES.md §6): share=on makes the file the guest's memory (a template VM);
+    // share=off maps it MAP_PRIVATE, so a clone's writes stay its own and the file never changes.
+    argv.push(
+      "-object", `memory-backend-file,id=mem,size=${spec.memoryMb}M,mem-path=${optValue(spec.memoryFile.path)},share=${spec.memoryFile.shared ? "on" : "off"}`,
+      "-machine", "memory-backend=mem",
+    );
   }
   argv.push("-qmp", `unix:${optValue(spec.controlSocket)},server=on,wait=off`);
   return argv;

@@ -3,9 +3,10 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import { open, rm, writeFile } from "node:fs/promises";
 import { MvmError } from "@mvm/ir";
 import { chooseAccelerator, hostTscKhz, readAcceleratorFacts, type AcceleratorChoice } from "./accelerator.ts";
-import type { Backend, ExitReason, GuestKernelSpec, RunningVm, StopOptions, VmExit, VmSpec } from "./backend.ts";
+import type { Backend, ExitReason, GuestKernelSpec, RunningVm, SnapshotCapability, StopOptions, VmExit, VmSpec } from "./backend.ts";
 import { QmpClient } from "./qmp.ts";
 import { QEMU_BINARY, qemuArgv } from "./qemu-argv.ts";
+import { QemuSnapshots } from "./qemu-snapshots.ts";
 import { adoptedProcess, isProcessAlive, processArgv, spawnedProcess, type VmmProcess } from "./vmm-process.ts";
 
 const STDERR_TAIL_BYTES = 4000;
@@ -28,6 +29,7 @@ export interface QemuBackendOptions {
 export class QemuBackend implements Backend {
   readonly name = "qemu" as const;
   readonly channelKinds = ["virtio-serial"] as const;
+  readonly snapshots: SnapshotCapability = new QemuSnapshots(this);
   private accelChoice: Promise<AcceleratorChoice> | undefined;
 
   constructor(private readonly options: QemuBackendOptions = {}) {}
@@ -42,12 +44,21 @@ export class QemuBackend implements Backend {
   }
 
   /** Spawns QEMU and resolves once its QMP monitor answers; the guest boots on from there. */
-  async start(spec: VmSpec): Promise<RunningVm> {
+  start(spec: VmSpec): Promise<RunningVm> {
+    return this.launch(spec);
+  }
+
+  /**
+   * Spawns QEMU for `spec` plus `extraArgs`, with `extraFd` (when given) as the child's fd 3, and resolves
+   * once its QMP monitor answers.
+   */
+  async launch(spec: VmSpec, extraArgs: string[] = [], extraFd?: number): Promise<QemuVm> {
     const accel = await this.accelerator(spec.kernel);
-    const argv = qemuArgv(spec, accel, accel.accel === "tcg" ? hostTscKhz() : null);
+    const argv = [...qemuArgv(spec, accel, accel.accel === "tcg" ? hostTscKhz() : null), ...extraArgs];
     const sockets = [spec.controlSocket, ...(spec.channel ? [spec.channel.socketPath] : [])];
     await Promise.all(sockets.map((s) => rm(s, { force: true })));
-    await writeFile(spec.consoleLog, "");
+    if (!spec.keepConsoleLog) await writeFile(spec.consoleLog, "");
+    const fds = extraFd === undefined ? [] : [extraFd];
     let child: ChildProcess;
     let stderr: StderrSource;
     if (spec.detach) {
@@ -55,14 +66,14 @@ export class QemuBackend implements Backend {
       // neither kills QEMU with the group's signals nor with SIGPIPE on its next write.
       const fd = openSync(spec.detach.stderrLog, "w", 0o600);
       try {
-        child = spawn(QEMU_BINARY, argv, { detached: true, stdio: ["ignore", "ignore", fd] });
+        child = spawn(QEMU_BINARY, argv, { detached: true, stdio: ["ignore", "ignore", fd, ...fds] });
       } finally {
         closeSync(fd);
       }
       child.unref();
       stderr = fileTail(spec.detach.stderrLog);
     } else {
-      child = spawn(QEMU_BINARY, argv, { stdio: ["ignore", "ignore", "pipe"] });
+      child = spawn(QEMU_BINARY, argv, { stdio: ["ignore", "ignore", "pipe", ...fds] });
       stderr = memoryTail(child);
     }
     const vm = new QemuVm(spawnedProcess(child), spec, sockets, stderr, child);
@@ -106,11 +117,12 @@ function fileTail(path: string): StderrSource {
   };
 }
 
-class QemuVm implements RunningVm {
+/** A QEMU process this backend started or adopted; `qmp` is for this package's own modules. */
+export class QemuVm implements RunningVm {
   readonly exited: Promise<VmExit>;
   private readonly onMonitorClosed: () => void;
   private stage: ExitReason;
-  private qmp: QmpClient | undefined;
+  private qmpClient: QmpClient | undefined;
   private released = false;
 
   constructor(
@@ -127,7 +139,7 @@ class QemuVm implements RunningVm {
     };
     this.stage = child ? "guest" : "vanished";
     this.exited = proc.ended.then(async (end) => {
-      this.qmp?.close();
+      this.qmpClient?.close();
       await Promise.all(this.sockets.map((s) => rm(s, { force: true })));
       return { code: end.code, signal: end.signal, reason: this.stage };
     });
@@ -147,7 +159,7 @@ class QemuVm implements RunningVm {
 
   async connectMonitor(): Promise<void> {
     try {
-      this.qmp = await QmpClient.connect(this.spec.controlSocket, QMP_CONNECT_DEADLINE_MS, () => !this.proc.hasEnded, this.onMonitorClosed);
+      this.qmpClient = await QmpClient.connect(this.spec.controlSocket, QMP_CONNECT_DEADLINE_MS, () => !this.proc.hasEnded, this.onMonitorClosed);
     } catch (err) {
       if (!this.proc.hasEnded) this.proc.kill("SIGKILL");
       await this.exited;
@@ -160,6 +172,12 @@ class QemuVm implements RunningVm {
         { cause: err },
       );
     }
+  }
+
+  /** Runs one QMP command on this VM's monitor. */
+  qmp(command: string, args?: Record<string, unknown>): Promise<unknown> {
+    if (!this.qmpClient) return Promise.reject(new MvmError("BOOT_QMP_FAILED", `no QMP connection to the VM (pid ${this.pid})`));
+    return this.qmpClient.execute(command, args);
   }
 
   async waitForConsole(pattern: RegExp, opts: { deadlineMs: number; what: string }): Promise<string> {
@@ -207,7 +225,7 @@ class QemuVm implements RunningVm {
     }
     if (!this.hasExited) {
       this.stage = "quit";
-      await this.qmp?.execute("quit").catch(() => undefined);
+      await this.qmpClient?.execute("quit").catch(() => undefined);
       if (await this.exitWithin(opts.quitDeadlineMs ?? 5_000)) return this.exited;
     }
     if (!this.hasExited) {
@@ -219,7 +237,7 @@ class QemuVm implements RunningVm {
 
   release(): void {
     this.released = true;
-    this.qmp?.close();
+    this.qmpClient?.close();
     this.proc.release();
   }
 

@@ -4,7 +4,7 @@
  */
 import { ArtifactSignature } from "@mvm/admission";
 import { APP_NAME_PATTERN, EnvValue, LaunchEntrypoint, Network, Resources } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 
 /** 2: the artifact digests and the admitted signature. */
 export const IMAGE_MANIFEST_VERSION = 2;

@@ -34,7 +34,7 @@ export function define(program: Command): void {
 
 async function invoke(name: string, flags: InvokeFlags): Promise<ExitCode> {
   const inputs = [...(flags.inputFile ? await readInputFile(flags.inputFile) : []), ...flags.inputJson, ...flags.input];
-  const { DaemonCallError } = await import("@mvm/runtime");
+  const { DaemonCallError } = await import("@mvm/runtime/client");
   try {
     const result = await withDaemon((client) => client.request("invoke", {
       name, inputs, ...(flags.fn ? { function: flags.fn } : {}), ...(flags.timeout ? { timeout_ms: flags.timeout } : {}),
@@ -63,7 +63,7 @@ async function invoke(name: string, flags: InvokeFlags): Promise<ExitCode> {
 }
 
 async function readInputFile(file: string): Promise<InputFlag[]> {
-  const { MvmError } = await import("@mvm/ir");
+  const { MvmError } = await import("@mvm/ir/errors");
   let text: string;
   try {
     text = file === "-" ? readFileSync(0, "utf8") : readFileSync(file, "utf8");

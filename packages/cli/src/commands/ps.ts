@@ -1,5 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
-import type { InstanceView } from "@mvm/runtime";
+import type { InstanceView } from "@mvm/runtime/client";
 import { withDaemon } from "../daemon-connection.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { writeFully } from "../stream-write.ts";
@@ -20,7 +20,7 @@ async function ps(json: boolean): Promise<ExitCode> {
     await writeFully(process.stdout, `${JSON.stringify(instances, null, 2)}\n`);
     return EXIT.OK;
   }
-  const { portText } = await import("@mvm/runtime");
+  const { portText } = await import("@mvm/runtime/client");
   const rows = [["NAME", "APP", "STATE", "PID", "UPTIME", "MEMORY", "SIGNER", "PORTS"], ...instances.map((i) => [
     i.name, i.app, i.state.kind + (i.channel_connected || i.state.kind === "dead" ? "" : " (agent unreachable)"), i.pid === null ? "-" : String(i.pid),
     i.uptime_ms === null ? "-" : duration(i.uptime_ms), i.memory_bytes === null ? "-" : `${Math.round(i.memory_bytes / 2 ** 20)} MiB`,

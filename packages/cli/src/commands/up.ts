@@ -1,5 +1,5 @@
 import type { Command } from "@commander-js/extra-typings";
-import type { InstanceView, UpResult } from "@mvm/runtime";
+import type { InstanceView, UpResult } from "@mvm/runtime/client";
 import { daemonClient } from "../daemon-connection.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { secondsToMs } from "../flag-parsers.ts";
@@ -13,6 +13,7 @@ interface UpFlags {
   ifNotRunning?: boolean;
   attach?: boolean;
   readyTimeout?: number;
+  cold?: boolean;
 }
 
 export function define(program: Command): void {
@@ -24,6 +25,7 @@ export function define(program: Command): void {
     .option("--if-not-running", "an instance of that name already running from this app is success, not an error")
     .option("--attach", "stay in the foreground streaming the instance's log; Ctrl-C brings it down")
     .option("--ready-timeout <seconds>", "give up (exit 124) when it is not READY by then; default 300", secondsToMs)
+    .option("--cold", "boot the image cold: never clone its snapshot template (docs/snapshots.md)")
     .action(async (app, flags) => {
       process.exitCode = await up(app, flags);
     });
@@ -45,10 +47,13 @@ async function up(app: string, flags: UpFlags): Promise<ExitCode> {
     const result = await client.request("up", {
       app, name, if_not_running: flags.ifNotRunning === true, attach,
       ready_timeout_ms: flags.readyTimeout ?? DEFAULT_READY_TIMEOUT_MS,
+      ...(flags.cold ? { cold: true } : {}),
     }, (event) => {
       switch (event.kind) {
         case "warning":
           return notice(`warning: ${event.message}`);
+        case "notice":
+          return notice(event.message);
         case "log":
           return void process.stdout.write(`${event.line}\n`);
         case "ready":
@@ -68,7 +73,7 @@ async function up(app: string, flags: UpFlags): Promise<ExitCode> {
 }
 
 async function printReady(result: UpResult, toStderr: boolean): Promise<ExitCode> {
-  const { formatTimings, portText } = await import("@mvm/runtime");
+  const { formatTimings, portText } = await import("@mvm/runtime/client");
   const i: InstanceView = result.instance;
   const lines = result.already_running
     ? [`${i.name} is already running (app ${i.app}, pid ${i.pid ?? "-"})`]

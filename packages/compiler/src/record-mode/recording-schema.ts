@@ -1,6 +1,6 @@
 /** The recording a record-mode script leaves (RECORDING.md), as a zod schema: the file is untrusted input. */
 import { MvmError } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 
 const Site = z.strictObject({ line: z.int().min(1), column: z.int().min(1) });
 

@@ -189,8 +189,10 @@ export class ChannelClient {
    * `await_configure` starts before_start only after the first one; a later one updates hooks, commands and
    * the running runner's environment (values the app read at import time keep theirs).
    */
-  async configure(values: { instanceId: string; env: Record<string, string> }): Promise<void> {
-    const frame = await this.call("configure_ok", { type: "configure", instance_id: values.instanceId, env: values.env }, DEFAULT_CONTROL_TIMEOUT_MS);
+  async configure(values: { instanceId: string; env: Record<string, string>; mac?: string }): Promise<void> {
+    const frame = await this.call("configure_ok", {
+      type: "configure", instance_id: values.instanceId, env: values.env, ...(values.mac ? { mac: values.mac } : {}),
+    }, DEFAULT_CONTROL_TIMEOUT_MS);
     if (frame.type !== "configure_ok") throw this.unexpected(frame);
   }
 

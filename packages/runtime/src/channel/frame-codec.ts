@@ -1,5 +1,6 @@
-import { MvmError } from "@mvm/ir";
-import { MAX_FRAME } from "@mvm/guest";
+// Subpaths: the CLI's daemon client frames with this too, and the packages' entries load zod and every schema.
+import { MvmError } from "@mvm/ir/errors";
+import { MAX_FRAME } from "@mvm/guest/limits";
 
 /** One frame on the wire (PROTOCOL.md §Frames): 4-byte big-endian body length, then the body. */
 export function encodeFrame(body: Buffer, maxFrame = MAX_FRAME): Buffer {

@@ -55,6 +55,8 @@ async function adoptOne(ctx: InstanceContext, instance: Instance): Promise<void>
   }
   if (pid !== record.pid) await instance.setState(record.state, pid).catch((err: Error) => ctx.log(`${record.name}: ${err.message}`));
   instance.log.append("mvm", `re-adopted by a restarted daemon (pid ${pid}, was ${record.state.kind})`);
+  // A clone still starting may not have been given its own clock, entropy and identity yet.
+  if (record.template && record.state.kind === "starting") instance.identityPending = true;
   const link = instance.attachVm(vm);
   if (record.state.kind === "ready") instance.settleReady(undefined);
   // The agent answers hello whatever state it is in; an unreachable one keeps being retried.

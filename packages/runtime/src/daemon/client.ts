@@ -4,7 +4,9 @@
  * to `onEvent` on the way.
  */
 import { createConnection, type Socket } from "node:net";
-import { MvmError, type ErrorCode } from "@mvm/ir";
+// Subpaths, not "@mvm/ir": its entry loads zod and every IR schema, which the CLI's daemon client never needs.
+import { MvmError } from "@mvm/ir/errors";
+import type { ErrorCode } from "@mvm/ir/error-codes";
 import { ControlFrameDecoder, encodeControlFrame } from "./control-codec.ts";
 import {
   CONTROL_PROTOCOL_VERSION, ControlResponse, ResultBodies,

@@ -3,7 +3,7 @@
  * channel's framing with the control protocol's larger cap (an invoke result carries up to MAX_PAYLOAD).
  * The announced length is checked before any body byte is kept.
  */
-import { MvmError } from "@mvm/ir";
+import { MvmError } from "@mvm/ir/errors";
 import { encodeFrame, FrameDecoder } from "../channel/frame-codec.ts";
 import { MAX_CONTROL_FRAME } from "./control-protocol.ts";
 

@@ -11,6 +11,7 @@ import { execInstance, invokeInstance } from "./instance-calls.ts";
 import { Instance, type InstanceContext } from "./instance.ts";
 import type { RequestContext } from "./server.ts";
 import { holdsVm } from "./state.ts";
+import { listTemplateViews, pruneTemplates, removeTemplates, templatesOfApps, type SnapshotContext } from "./snapshots.ts";
 import { removeInstanceFiles } from "./store.ts";
 import { upInstance } from "./up.ts";
 
@@ -51,6 +52,12 @@ export class Daemon {
         return this.logs(request.params, rc);
       case "rmi":
         return this.rmi(request.params.app);
+      case "snapshot_ls":
+        return { templates: await listTemplateViews(this.snapshotContext()) };
+      case "snapshot_rm":
+        return { removed: await removeTemplates(this.snapshotContext(), request.params.selectors, request.params.all) };
+      case "snapshot_prune":
+        return pruneTemplates(this.snapshotContext());
       default:
         return request satisfies never;
     }
@@ -97,7 +104,10 @@ export class Daemon {
     this.starting.set(params.name, registered);
     let stopFollowing = () => {};
     try {
-      const outcome = await upInstance(this.ctx, { app: params.app, name: params.name, readyTimeoutMs: params.ready_timeout_ms }, rc.emit, (instance) => {
+      const takenMacs = new Set([...this.instances.values()].flatMap((i) => (i.record.mac ? [i.record.mac] : [])));
+      const outcome = await upInstance(this.ctx, {
+        app: params.app, name: params.name, readyTimeoutMs: params.ready_timeout_ms, cold: params.cold === true, takenMacs,
+      }, rc.emit, (instance) => {
         this.instances.set(params.name, instance);
         if (params.attach) stopFollowing = instance.log.follow((line) => rc.emit({ kind: "log", line }));
         created(instance);
@@ -163,12 +173,24 @@ export class Daemon {
       throw new MvmError("RUN_APP_IN_USE", `app ${app} is in use by running instance${users.length > 1 ? "s" : ""} ${users.join(", ")}`,
         `mvmctl down ${users.join(" ")} first`);
     }
+    // The template the app cloned would be stale from here on: it goes with the app, unless another app of this
+    // home has the same image and so clones it too.
+    const before = await templatesOfApps(this.snapshotContext());
     await removeApp(app);
+    const after = await templatesOfApps(this.snapshotContext());
+    for (const [key, apps] of before) {
+      if (apps.includes(app) && !after.has(key)) await this.ctx.templates.remove(key).catch((err: Error) => this.ctx.log(`rmi ${app}: ${err.message}`));
+    }
     return { removed: app };
   }
 
-  /** Lets go of every VM (they keep running) for the next daemon to re-adopt. */
+  /** Lets go of every VM (they keep running) for the next daemon to re-adopt; template VMs are ended. */
   async releaseAll(): Promise<void> {
+    await this.ctx.templates.stopAll();
     await Promise.all([...this.instances.values()].map((i) => i.release()));
+  }
+
+  private snapshotContext(): SnapshotContext {
+    return { backend: this.ctx.backend, templates: this.ctx.templates, instances: () => this.instances.values() };
   }
 }

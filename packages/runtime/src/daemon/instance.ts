@@ -3,6 +3,7 @@
  * and the one promise everything that needs READY waits on. Every state change is written to state.json
  * before it is acted on; a VM that ends without being asked marks the instance dead with the reason.
  */
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { MvmError } from "@mvm/ir";
 import type { Backend, RunningVm, VmExit, VmSpec } from "@mvm/vmm";
@@ -16,7 +17,8 @@ import type { DownResult, InstanceView } from "./control-protocol.ts";
 import { describeVmExit } from "./exit-reason.ts";
 import { instancePaths, type InstancePaths } from "./home.ts";
 import { InstanceLog } from "./instance-log.ts";
-import { vmNetworkSpec } from "./network.ts";
+import type { CloneValues, TemplateService } from "../snapshot/index.ts";
+import { instanceVmSpec } from "./vm-spec.ts";
 import { InstanceEgress } from "../secrets/index.ts";
 import { secretEnv, tokenMap } from "./secret-tokens.ts";
 import type { InstanceRecord, InstanceState, StartTimings } from "./state.ts";
@@ -25,6 +27,8 @@ import { writeInstanceRecord } from "./store.ts";
 export interface InstanceContext {
   home: string;
   backend: Backend;
+  /** The daemon's snapshot templates. */
+  templates: TemplateService;
   /** The daemon's own log. */
   log(line: string): void;
 }
@@ -60,6 +64,8 @@ export class Instance {
   readonly removed = new Promise<void>((resolve) => (this.markRemoved = resolve));
   private vmGone: Promise<void> = Promise.resolve();
   invokeCount = 0;
+  /** A clone re-adopted while starting: its clock, entropy and identity may still be the template's. */
+  identityPending = false;
 
   constructor(private readonly ctx: InstanceContext, public record: InstanceRecord) {
     this.paths = instancePaths(ctx.home, record.name, record.id);
@@ -86,20 +92,21 @@ export class Instance {
     this.record = next;
   }
 
+  /** Records (or clears) the template the instance's VM is cloned from, before that VM exists. */
+  async setTemplate(key: string | undefined): Promise<void> {
+    const { template: _, ...rest } = this.record;
+    const next: InstanceRecord = key ? { ...rest, template: { key } } : rest;
+    await writeInstanceRecord(this.ctx.home, next);
+    this.record = next;
+  }
+
   vmSpec(): VmSpec {
-    const r = this.record;
-    return {
-      kernel: { path: r.kernel.path, flavour: r.kernel.flavour, ...(r.kernel.initrd ? { initrd: r.kernel.initrd } : {}) },
-      rootfs: r.image.path,
-      init: "/sbin/mvm-agent",
-      cpus: r.cpus,
-      memoryMb: r.memory_mb,
-      network: vmNetworkSpec(r.network),
-      channel: { kind: "virtio-serial", socketPath: this.paths.agentSocket },
-      consoleLog: this.paths.console,
-      controlSocket: this.paths.qmpSocket,
-      detach: { stderrLog: this.paths.vmmLog },
-    };
+    return instanceVmSpec(this.record, this.paths);
+  }
+
+  /** What the guest gets in `configure`: the instance's id, its secret tokens and its NIC address. */
+  values(): CloneValues {
+    return { instanceId: this.record.id, env: secretEnv(this.record.secrets), ...(this.record.mac ? { mac: this.record.mac } : {}) };
   }
 
   /** Starts following the console into the instance log. */
@@ -112,7 +119,14 @@ export class Instance {
     this.vm = vm;
     this.vmGone = vm.exited.then((exit) => this.onVmExit(exit));
     this.link = new AgentLink(this.paths.agentSocket, {
-      onConnected: (client, hello) => configureIfNeeded(client, hello, { instanceId: this.record.id, env: secretEnv(this.record.secrets) }),
+      onConnected: async (client, hello) => {
+        if (!this.identityPending) return configureIfNeeded(client, hello, this.values());
+        // A clone whose daemon died before it was given its identity: its agent says configured (the
+        // template was), so configure is not left to hello.configured.
+        await client.sync(Date.now(), randomBytes(64));
+        await client.configure(this.values());
+        this.identityPending = false;
+      },
       onReady: (info) => this.settleReady(undefined, info),
       onStartFailed: (err) => this.settleReady(err),
       onHostRequest: (request) => this.egress.handle(request.kind, request.payload),

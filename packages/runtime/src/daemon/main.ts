@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { MvmError } from "@mvm/ir";
 import { QemuBackend } from "@mvm/vmm";
 import { kvmBootCheck } from "../kvm-boot-check.ts";
+import { TemplateService } from "../snapshot/index.ts";
 import { adoptInstances } from "./adopt.ts";
 import { Daemon } from "./daemon.ts";
 import { checkSocketPaths, daemonPaths } from "./home.ts";
@@ -51,9 +52,12 @@ export async function runDaemon(home: string): Promise<DaemonRun> {
   process.on("SIGINT", onSignal);
   process.on("SIGHUP", () => undefined);
 
-  const ctx = { home, backend: new QemuBackend({ kvmBootCheck }), log: logLine };
+  const backend = new QemuBackend({ kvmBootCheck });
+  const ctx = { home, backend, templates: new TemplateService(backend, logLine), log: logLine };
   const daemon = new Daemon(ctx, requestStop);
   try {
+    // A template VM whose daemon died would otherwise run on (and hold its ports) until the cache is swept.
+    await ctx.templates.sweep();
     for (const instance of await adoptInstances(ctx)) daemon.instances.set(instance.name, instance);
     const server = await serveControl(paths.socket, (request, rc) => daemon.dispatch(request, rc), logLine);
     await writeFile(paths.pidFile, `${process.pid}\n`);

@@ -6,7 +6,8 @@
  * - `host`: the same user-mode networking with the same port number on both sides.
  * Neither mode puts the guest on a host bridge or TAP device (that needs root); the names follow the IR.
  */
-import { MvmError, type Network } from "@mvm/ir";
+import { MvmError } from "@mvm/ir/errors";
+import type { Network } from "@mvm/ir";
 import type { NetworkSpec, PortForward } from "@mvm/vmm";
 
 export interface ResolvedNetwork {
@@ -44,8 +45,8 @@ export function resolveNetwork(declared: Network | null): ResolvedNetwork {
 }
 
 /** The VMM's view: both bridge and host are user-mode networking with forwards on 127.0.0.1. */
-export function vmNetworkSpec(network: ResolvedNetwork): NetworkSpec {
-  return network.mode === "none" ? { mode: "none" } : { mode: "user", ports: network.ports };
+export function vmNetworkSpec(network: ResolvedNetwork, mac?: string): NetworkSpec {
+  return network.mode === "none" ? { mode: "none" } : { mode: "user", ports: network.ports, ...(mac ? { mac } : {}) };
 }
 
 /** `127.0.0.1:18080->8080/tcp`, as `ps` shows a forward. */

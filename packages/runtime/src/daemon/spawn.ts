@@ -6,7 +6,8 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, renameSync, statSync } from "node:fs";
-import { MvmError, waitFor } from "@mvm/ir";
+import { MvmError } from "@mvm/ir/errors";
+import { waitFor } from "@mvm/ir/wait-for";
 import { checkSocketPaths, daemonPaths } from "./home.ts";
 
 const START_DEADLINE_MS = 60_000;

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mvmHome } from "@mvm/builder";
 import { MvmError } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 import { displayOrigin, parseOrigin, type Origin } from "./origin.ts";
 
 const EgressFile = z.strictObject({ allowed: z.array(z.string()) });

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { join } from "node:path";
 import { mvmHome } from "@mvm/builder";
 import { MvmError, SECRET_NAME_PATTERN } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 import { displayOrigin, parseOrigin, type Origin } from "./origin.ts";
 
 /** Largest secret value, in bytes of UTF-8. */

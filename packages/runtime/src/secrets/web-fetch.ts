@@ -5,7 +5,7 @@
  * followed by hand so each hop's origin is re-checked.
  */
 import { MvmError } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 import { appendAudit } from "./audit.ts";
 import { sendOnce } from "./http-client.ts";
 import { decide, Refusal, type Decision, type TokenRequest } from "./request-policy.ts";

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { mvmHome } from "@mvm/builder";
 import { MvmError } from "@mvm/ir";
-import { z } from "zod";
+import * as z from "zod";
 import { issueSecretToken } from "./tokens.ts";
 import { webFetch } from "./web-fetch.ts";
 
