@@ -13,6 +13,15 @@ function mvmctl(args: string[], cwd = ROOT) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
 }
 
+test("--version and -V print the package's version, the same as commander's --version among other arguments", () => {
+  const version = `${JSON.parse(readFileSync(join(ROOT, "packages/cli/package.json"), "utf8")).version}\n`;
+  for (const args of [["--version"], ["-V"], ["--version", "compile"]]) {
+    const r = mvmctl(args);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, version, args.join(" "));
+  }
+});
+
 test("compile prints the IR and one newline on stdout, and exits 0", () => {
   const r = mvmctl(["compile", "examples/python/hello-app/app.py"]);
   assert.equal(r.status, 0, r.stderr);
