@@ -7,4 +7,5 @@ export * from "./accelerator.ts";
 export * from "./qemu-argv.ts";
 export * from "./qemu.ts";
 export * from "./qmp.ts";
+export { followLines, type FollowLines } from "./follow-lines.ts";
 export { findProcessByArg, isProcessAlive, processArgv } from "./vmm-process.ts";

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { open, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { MvmError } from "@mvm/ir";
 import { chooseAccelerator, hostTscKhz, readAcceleratorFacts, type AcceleratorChoice } from "./accelerator.ts";
 import type { Backend, ExitReason, GuestKernelSpec, RunningVm, SnapshotCapability, StopOptions, VmExit, VmSpec } from "./backend.ts";
+import { followLines } from "./follow-lines.ts";
 import { QmpClient } from "./qmp.ts";
 import { QEMU_BINARY, qemuArgv } from "./qemu-argv.ts";
 import { QemuSnapshots } from "./qemu-snapshots.ts";
@@ -182,26 +183,18 @@ export class QemuVm implements RunningVm {
 
   async waitForConsole(pattern: RegExp, opts: { deadlineMs: number; what: string }): Promise<string> {
     const deadline = Date.now() + opts.deadlineMs;
-    const fh = await open(this.spec.consoleLog, "r");
-    try {
-      let offset = 0;
-      let pending = "";
-      const buf = Buffer.alloc(64 * 1024);
-      const seen: string[] = [];
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-        if (bytesRead > 0) {
-          offset += bytesRead;
-          const lines = (pending + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
-          pending = lines.pop() ?? "";
-          for (const line of lines) {
-            if (pattern.test(line)) return line;
-            seen.push(line);
-            if (seen.length > 20) seen.shift();
-          }
-          continue;
-        }
-        if (pattern.test(pending)) return pending;
+    const seen: string[] = [];
+    let found: string | undefined;
+    await followLines(this.spec.consoleLog, {
+      pollMs: CONSOLE_POLL_MS,
+      onLine: (line) => {
+        if (pattern.test(line)) return (found = line), true;
+        seen.push(line);
+        if (seen.length > 20) seen.shift();
+        return false;
+      },
+      keepWaiting: (pending) => {
+        if (pattern.test(pending)) return (found = pending), false;
         const tail = [...seen, pending].join("\n").trim();
         if (this.hasExited) {
           throw new MvmError("BOOT_VMM_EXITED", `the VM exited before ${opts.what}; last console lines:\n${tail}\n${this.stderr().trim()}`, `see ${this.spec.consoleLog}`);
@@ -209,11 +202,10 @@ export class QemuVm implements RunningVm {
         if (Date.now() > deadline) {
           throw new MvmError("BOOT_TIMEOUT", `${opts.what} did not happen within ${opts.deadlineMs} ms; last console lines:\n${tail}`, `see ${this.spec.consoleLog}`);
         }
-        await new Promise((r) => setTimeout(r, CONSOLE_POLL_MS));
-      }
-    } finally {
-      await fh.close();
-    }
+        return true;
+      },
+    });
+    return found!;
   }
 
   async stop(opts: StopOptions = {}): Promise<VmExit> {

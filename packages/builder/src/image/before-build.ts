@@ -7,12 +7,12 @@
  * app declares one (then user-mode networking, no ports).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderHookScript, shellQuote } from "@mvm/guest";
 import { MvmError, type HookCmd } from "@mvm/ir";
-import { QemuBackend, type AcceleratorChoice, type GuestKernelSpec, type RunningVm } from "@mvm/vmm";
+import { QemuBackend, followLines, type AcceleratorChoice, type GuestKernelSpec, type RunningVm } from "@mvm/vmm";
 import { runCommand } from "../command.ts";
 
 /** The builder VM's scaffolding inside the image; the init deletes it before sealing. */
@@ -137,42 +137,31 @@ async function followConsole(vm: RunningVm, consoleLog: string, opts: BuilderVmO
   const end = new RegExp(`^mvm-build: end ${opts.nonce} exit=(\\d+)$`);
   let exited = false;
   void vm.exited.then(() => (exited = true));
-  const fh = await open(consoleLog, "r");
   const tail: string[] = [];
   const before: string[] = [];
   let inside = false;
-  let offset = 0;
-  let pending = "";
-  const buf = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      if (bytesRead > 0) {
-        offset += bytesRead;
-        const lines = (pending + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
-        pending = lines.pop() ?? "";
-        for (const raw of lines) {
-          const line = raw.replace(/\r$/, "");
-          const done = end.exec(line);
-          if (done) return { exitCode: Number(done[1]), tail };
-          if (line === begin) inside = true;
-          else if (inside) {
-            opts.onLine(line);
-            tail.push(line);
-            if (tail.length > TAIL_LINES) tail.shift();
-          } else {
-            before.push(line);
-            if (before.length > TAIL_LINES) before.shift();
-          }
-        }
-        continue;
+  let exitCode: number | undefined;
+  const { stopped, pending } = await followLines(consoleLog, {
+    pollMs: POLL_MS,
+    onLine: (raw) => {
+      const line = raw.replace(/\r$/, "");
+      const done = end.exec(line);
+      if (done) return (exitCode = Number(done[1])), true;
+      if (line === begin) inside = true;
+      else if (inside) {
+        opts.onLine(line);
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+      } else {
+        before.push(line);
+        if (before.length > TAIL_LINES) before.shift();
       }
-      if (exited || opts.signal?.aborted) return { tail: inside ? [...tail, pending].filter(Boolean) : [...before, pending].filter(Boolean) };
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  } finally {
-    await fh.close();
-  }
+      return false;
+    },
+    keepWaiting: () => !exited && !opts.signal?.aborted,
+  });
+  if (stopped === "line") return { exitCode, tail };
+  return { tail: [...(inside ? tail : before), pending].filter(Boolean) };
 }
 
 /** The guest remounted read-only before powering off; e2fsck -p clears what a hard stop could leave. */
