@@ -1,5 +1,5 @@
 // The boot smoke image, made the way users make images: `mvmctl compile --out` then the builder's
-// `buildApp` (what `mvmctl build` runs) into a given MVM_HOME. Shared by boot-smoke.test.ts and bench/boot.ts.
+// `buildApp` (what `mvmctl build` runs) into a given MVM_HOME. Used by boot-smoke.test.ts.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp, type ProgressFn, type RegisteredApp } from "@mvm/builder";
